@@ -1,0 +1,289 @@
+//! The scalar that differentiable code is generic over, and the few operations on it that
+//! num-dual does not provide.
+//!
+//! A `#[differentiable]` function becomes generic over one type `D: Scalar`. Calling it with
+//! `f64` computes the plain value; calling it with a num-dual type computes derivatives:
+//! [`Dual64`](num_dual::Dual64) for one direction, [`DualSVec64<K>`](num_dual::DualSVec64) for
+//! a gradient, [`Dual2SVec64<K>`](num_dual::Dual2SVec64) or
+//! [`HyperDual64`](num_dual::HyperDual64) for second derivatives, nested duals for more.
+
+use nalgebra::{DefaultAllocator, Dim, U1, allocator::Allocator};
+use num_dual::DualStruct;
+use num_dual::{
+    Dual, Dual2, Dual2Vec, Dual3, DualNum, DualVec, HyperDual, HyperDualVec, HyperHyperDual, Real,
+};
+
+/// A number that may carry derivatives: `f64` or any `Copy` num-dual type over `f64`.
+///
+/// This is the one bound that `#[differentiable]` emits. Every num-dual operation is
+/// available on it (arithmetic with `Self` and with `f64` on the right, `exp`, `ln`, `powf`,
+/// `sin_cos`, ...); the functions of this module add what num-dual lacks.
+///
+/// ```
+/// use gradhep_core::Scalar;
+/// use gradhep_core::num_dual::{first_derivative, Dual64};
+///
+/// fn energy<D: Scalar>(p: D, m: f64) -> D {
+///     (p * p + m * m).sqrt()
+/// }
+/// assert_eq!(energy(3.0, 4.0), 5.0);
+/// let (e, de_dp) = first_derivative(|p: Dual64| energy(p, 4.0), 3.0);
+/// assert_eq!(e, 5.0);
+/// assert!((de_dp - 0.6).abs() < 1e-15); // p / E
+/// ```
+pub trait Scalar: DualNum<Primitive = f64> + Copy + Send + Sync + Elem<Self> {}
+
+impl<T> Scalar for T where T: DualNum<Primitive = f64> + Copy + Send + Sync + Elem<T> {}
+
+/// An element of a slice that meets values of the scalar type `D`: either plain `f64` (event
+/// data, fixed bin edges) or `D` itself (network outputs, trainable edges).
+///
+/// `f64` is an `Elem<D>` for every `D`; each num-dual type is an `Elem` of itself only. A
+/// function such as `kde<D, V: Elem<D>>(values: &[V], .., bandwidth: D)` therefore infers `D`
+/// from dual values, and from the bandwidth when the values are plain data — without copying
+/// data into duals.
+pub trait Elem<D>: Copy + Send + Sync {
+    /// The real part (the value itself for `f64`).
+    fn re(self) -> f64;
+    /// The element as the scalar type: `D::from(x)` for `f64`, the identity for `D`.
+    fn to_scalar(self) -> D;
+}
+
+impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
+    #[inline]
+    fn re(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn to_scalar(self) -> D {
+        D::from(self)
+    }
+}
+
+// Each num-dual family is an element of itself only: that is what lets a dual slice pin the
+// scalar type during inference.
+macro_rules! impl_elem_for_itself {
+    ($ty:ty, [$($gen:tt)*], [$($bound:tt)*]) => {
+        impl<T, $($gen)*> Elem<$ty> for $ty
+        where
+            T: DualNum<Primitive = f64>,
+            $ty: Copy + Send + Sync,
+            $($bound)*
+        {
+            #[inline]
+            fn re(self) -> f64 {
+                DualStruct::re(&self)
+            }
+            #[inline]
+            fn to_scalar(self) -> Self {
+                self
+            }
+        }
+    };
+}
+
+impl_elem_for_itself!(Real<T>, [], []);
+impl_elem_for_itself!(Dual<T>, [], []);
+impl_elem_for_itself!(Dual2<T>, [], []);
+impl_elem_for_itself!(Dual3<T>, [], []);
+impl_elem_for_itself!(HyperDual<T>, [], []);
+impl_elem_for_itself!(HyperHyperDual<T>, [], []);
+impl_elem_for_itself!(DualVec<T, N>, [N: Dim], [DefaultAllocator: Allocator<N>,]);
+impl_elem_for_itself!(Dual2Vec<T, N>, [N: Dim], [DefaultAllocator: Allocator<N> + Allocator<U1, N> + Allocator<N, N>,]);
+impl_elem_for_itself!(
+    HyperDualVec<T, M, N>,
+    [M: Dim, N: Dim],
+    [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,]
+);
+
+/// An operand that reads as a value of `D`: `D` itself or `&D`.
+///
+/// num-dual implements `D * &D` but not `&D * &D` for a generic `D`, while `f64` code freely
+/// multiplies references (`xs.iter().map(|x| x * x)`). Generated code passes such operands
+/// through [`value`], which makes both forms one type.
+pub trait Value<D> {
+    /// The operand by value.
+    fn value(self) -> D;
+}
+
+impl<D: Scalar> Value<D> for D {
+    #[inline]
+    fn value(self) -> D {
+        self
+    }
+}
+
+impl<D: Scalar> Value<D> for &D {
+    #[inline]
+    fn value(self) -> D {
+        *self
+    }
+}
+
+/// The operand `x` (a `D` or a `&D`) by value.
+///
+/// ```
+/// use gradhep_core::value;
+/// let x = 2.0_f64;
+/// assert_eq!(value(&x) * value(x), 4.0);
+/// ```
+#[inline]
+pub fn value<D: Scalar>(x: impl Value<D>) -> D {
+    x.value()
+}
+
+/// A passive `f64` as whatever scalar type the place it goes to expects.
+///
+/// Inside a `#[differentiable]` body, `cut_above(x, cut, 0.1)` is generated as
+/// `cut_above(x, cut, lift(0.1))`: the literal becomes the dual type if `cut_above`'s width
+/// parameter is the scalar type, and stays `f64` if it is plain `f64`.
+///
+/// ```
+/// use gradhep_core::lift;
+/// use gradhep_core::num_dual::Dual64;
+/// let a: f64 = lift(0.5);
+/// let b: Dual64 = lift(0.5);
+/// assert_eq!((a, b.re, b.eps), (0.5, 0.5, 0.0));
+/// ```
+#[inline]
+pub fn lift<T: From<f64>>(x: f64) -> T {
+    T::from(x)
+}
+
+/// The value of `x` as a plain `f64`, without its derivatives.
+///
+/// The explicit way to use a differentiable value where its derivative must not flow, such
+/// as a bin index or a branch: `if detach(x) > 0.0 { .. }` reads as what it is.
+///
+/// ```
+/// use gradhep_core::detach;
+/// use gradhep_core::num_dual::Dual64;
+/// assert_eq!(detach(Dual64::new(1.5, 1.0)), 1.5);
+/// assert_eq!(detach(&2.0), 2.0);
+/// ```
+#[inline]
+pub fn detach<D: Scalar>(x: impl Value<D>) -> f64 {
+    x.value().re()
+}
+
+/// Applies a function given by its value and first three derivatives at `x.re()`:
+/// `f(x) = f0 + f1·dx + f2·dx²/2 + f3·dx³/6` with `dx = x − x.re()`.
+///
+/// `dx` has no real part, so for a type of derivative order `D::NDERIV ≤ 3` the truncated
+/// series is exact, including all cross terms of nested and hyper-dual numbers. Terms beyond
+/// the type's order are skipped; `f` may leave them as anything finite.
+///
+/// # Panics
+/// If `D::NDERIV > 3` (fourth-order types need a fourth derivative).
+///
+/// ```
+/// use gradhep_core::custom_unary;
+/// use gradhep_core::num_dual::{second_derivative, Dual2_64};
+/// // exp through its Taylor coefficients
+/// let exp = |x: Dual2_64| custom_unary(x, |x0| [x0.exp(); 4]);
+/// let (f, df, d2f) = second_derivative(exp, 1.0);
+/// assert_eq!((f, df, d2f), (1f64.exp(), 1f64.exp(), 1f64.exp()));
+/// ```
+#[inline]
+pub fn custom_unary<D: Scalar>(x: D, f: impl FnOnce(f64) -> [f64; 4]) -> D {
+    assert!(
+        D::NDERIV <= 3,
+        "custom_unary is exact up to third order; this type has order {}",
+        D::NDERIV
+    );
+    let x0 = x.re();
+    let [f0, f1, f2, f3] = f(x0);
+    if D::NDERIV == 0 {
+        return D::from(f0);
+    }
+    let dx = x - x0;
+    let mut y = dx * f1 + f0;
+    if D::NDERIV >= 2 {
+        let dx2 = dx * dx;
+        y += dx2 * (0.5 * f2);
+        if D::NDERIV >= 3 {
+            y += dx2 * dx * (f3 / 6.0);
+        }
+    }
+    y
+}
+
+/// The larger of `a` and `b`, with the derivative of the one chosen (as `f64::max`: a NaN
+/// loses to a number).
+///
+/// Continuous, so its derivative is right almost everywhere and sums over events stay
+/// differentiable; for a smooth version see `smooth::smooth_max`.
+///
+/// ```
+/// use gradhep_core::max;
+/// assert_eq!(max(1.0, 2.0), 2.0);
+/// ```
+#[inline]
+pub fn max<D: Scalar>(a: D, b: D) -> D {
+    if a.re().is_nan() || b.re() > a.re() {
+        b
+    } else {
+        a
+    }
+}
+
+/// The smaller of `a` and `b`, with the derivative of the one chosen (as `f64::min`).
+///
+/// ```
+/// use gradhep_core::min;
+/// assert_eq!(min(1.0, 2.0), 1.0);
+/// ```
+#[inline]
+pub fn min<D: Scalar>(a: D, b: D) -> D {
+    if a.re().is_nan() || b.re() < a.re() {
+        b
+    } else {
+        a
+    }
+}
+
+/// `x` restricted to `[lo, hi]`, as `f64::clamp`; the derivative is `x`'s inside and the
+/// bound's outside.
+///
+/// # Panics
+/// If `lo > hi` or either is NaN, as `f64::clamp`.
+///
+/// ```
+/// use gradhep_core::clamp;
+/// assert_eq!(clamp(3.0, 0.0, 1.0), 1.0);
+/// ```
+#[inline]
+pub fn clamp<D: Scalar>(x: D, lo: D, hi: D) -> D {
+    assert!(
+        lo.re() <= hi.re(),
+        "clamp: lower bound {} above upper bound {}",
+        lo.re(),
+        hi.re()
+    );
+    if x.re() < lo.re() {
+        lo
+    } else if x.re() > hi.re() {
+        hi
+    } else {
+        x
+    }
+}
+
+/// `sqrt(a² + b²)` without overflow or underflow of the squares.
+///
+/// The value is `f64::hypot`'s; the derivative `(a·da + b·db)/h` is computed on the scaled
+/// operands, and is defined as zero at `a = b = 0`.
+///
+/// ```
+/// use gradhep_core::hypot;
+/// assert_eq!(hypot(3.0, 4.0), 5.0);
+/// ```
+#[inline]
+pub fn hypot<D: Scalar>(a: D, b: D) -> D {
+    let scale = a.re().abs().max(b.re().abs());
+    if scale == 0.0 || !scale.is_finite() {
+        return D::from(a.re().hypot(b.re()));
+    }
+    let (a, b) = (a * scale.recip(), b * scale.recip());
+    (a * a + b * b).sqrt() * scale
+}
