@@ -9,6 +9,7 @@ extern crate self as gradhep;
 pub use gradhep_macros::differentiable;
 pub use num_dual;
 
+pub mod optim;
 pub mod scalar;
 
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
