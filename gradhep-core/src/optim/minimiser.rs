@@ -139,6 +139,27 @@ impl<R> Minimiser<R> {
     /// assert_eq!(seen.len(), run.history.loss.len());
     /// assert!(run.loss < 0.5);
     /// ```
+    ///
+    /// A by-product of the objective (a CLs value beside a cross-entropy loss, a fitted
+    /// nuisance parameter) reaches the observer through a [`Cell`](std::cell::Cell) that
+    /// both closures share, without a second evaluation:
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use gradhep_core::optim::{GradientDescent, Minimiser, Schedule, StopRule};
+    /// let m = Minimiser::new(GradientDescent, Schedule::constant(0.25), StopRule::max_steps(3));
+    /// let distance = Cell::new(0.0);
+    /// let mut distances = Vec::new();
+    /// m.minimise_with(
+    ///     [4.0],
+    ///     |x| {
+    ///         distance.set(x[0].abs());
+    ///         (x[0] * x[0], [2.0 * x[0]])
+    ///     },
+    ///     |_| distances.push(distance.get()),
+    /// );
+    /// assert_eq!(distances, [4.0, 2.0, 1.0, 0.5]);
+    /// ```
     pub fn minimise_with<const K: usize, F, O, C>(
         &self,
         init: [f64; K],

@@ -3,7 +3,8 @@
 //! smooth reparametrisations for bounded and ordered parameters.
 //!
 //! The objective is any `FnMut(&[f64; K]) -> (f64, [f64; K])` returning the loss and its
-//! gradient, such as a `#[differentiable]` function's `_grad` companion in a closure. Bounds
+//! gradient, such as a `#[differentiable]` function's `_grad` companion in a closure,
+//! `|w| loss_grad(*w, &events)`. Bounds
 //! are not enforced by clipping: the optimiser works in unconstrained coordinates `u`, and
 //! [`Interval`], [`Positive`] and [`Ordered`] map them onto the allowed set, either
 //! inside the differentiable function (the maps are generic over [`Scalar`](crate::Scalar))

@@ -8,7 +8,7 @@
 /// | rule | condition | [`StopReason`] |
 /// |---|---|---|
 /// | [`gradient_tolerance(ε_g)`](Self::gradient_tolerance) | `‖g_k‖₂ ≤ ε_g` | `GradientNorm` |
-/// | [`loss_tolerance(ε_f)`](Self::loss_tolerance) | `k ≥ 1` and `|f_k − f_{k−1}| ≤ ε_f · |f_{k−1}|` | `LossChange` |
+/// | [`loss_tolerance(ε_f)`](Self::loss_tolerance) | `k ≥ 1` and `\|f_k − f_{k−1}\| ≤ ε_f · \|f_{k−1}\|` | `LossChange` |
 /// | [`patience(p)`](Self::patience) | the best loss so far was reached at step `k − p` or earlier | `Patience` |
 /// | [`max_steps(n)`](Self::max_steps) | `k = n` | `MaxSteps` |
 ///
