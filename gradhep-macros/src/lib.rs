@@ -1,8 +1,18 @@
-//! The `#[differentiable]` attribute of gradhep (placeholder until the macro lands).
+//! The `#[differentiable]` attribute of gradhep. Users reach it as `gradhep::differentiable`;
+//! its documentation is there.
+
+mod activity;
+mod ast;
+mod expand;
+mod rewrite;
+mod types;
+mod valid;
+
 use proc_macro::TokenStream;
 
-/// Placeholder: emits the item unchanged.
+/// Makes an ordinary `f64` function differentiable: generic over the scalar type, with
+/// gradient and Hessian companions.
 #[proc_macro_attribute]
-pub fn differentiable(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::differentiable(args.into(), item.into()).into()
 }
