@@ -359,6 +359,9 @@ impl Walker {
                 }
             }
             Expr::Call(c) if is_wrapper(&c.func) => {
+                if path_ends_with(&c.func, "Err") {
+                    return;
+                }
                 if let Some(arg) = c.args.first_mut() {
                     self.lift_in_place(arg, false);
                 }
@@ -391,6 +394,7 @@ impl Walker {
                 }
                 *e = self.lift_to_scalar(take(e), by_ref);
             }
+            Expr::Path(p) if p.path.is_ident("None") => {}
             Expr::Return(_)
             | Expr::Break(_)
             | Expr::Continue(_)
