@@ -28,13 +28,23 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#e #item);
         }
     };
+    let before = errors.len();
     valid::signature(&func.sig, &mut errors);
+    if errors.len() > before {
+        // Refused qualifiers: the function stays as written, so only the reason is reported.
+        return combine(errors, item);
+    }
     let actives = active_params(&func.sig, args.wrt.as_deref(), &mut errors);
     let output = if actives.iter().any(|a| a.is_some()) {
         rewrite(func, &actives, &args, &item, &mut errors)
     } else {
         emit(&func)
     };
+    combine(errors, output)
+}
+
+/// All errors in one, before the code emitted.
+fn combine(errors: Vec<syn::Error>, output: TokenStream) -> TokenStream {
     let errors = errors.into_iter().reduce(|mut all, e| {
         all.combine(e);
         all

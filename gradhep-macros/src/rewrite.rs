@@ -159,6 +159,7 @@ impl Walker {
     }
 
     fn value(&self, e: Expr) -> Expr {
+        let e = unparen(e);
         let k = &self.krate;
         self.parse(quote!(#k::value(#e)))
     }
@@ -170,18 +171,19 @@ impl Walker {
     /// `lift::<D>(e)`: a passive `f64` as the scalar type.
     fn lift_to_scalar(&self, e: Expr, by_ref: bool) -> Expr {
         let (k, d) = (&self.krate, &self.scalar);
-        let e = self.value_if(e, by_ref);
+        let e = unparen(self.value_if(e, by_ref));
         self.parse(quote!(#k::lift::<#d>(#e)))
     }
 
     /// `lift(e)`: a passive `f64` as whatever the callee's parameter is.
     fn lift_to_callee(&self, e: Expr, by_ref: bool) -> Expr {
         let k = &self.krate;
-        let e = self.value_if(e, by_ref);
+        let e = unparen(self.value_if(e, by_ref));
         self.parse(quote!(#k::lift(#e)))
     }
 
     fn detach(&self, e: Expr) -> Expr {
+        let e = unparen(e);
         let k = &self.krate;
         self.parse(quote!(#k::detach(#e)))
     }
@@ -789,7 +791,15 @@ impl Walker {
             && !call.args.is_empty()
         {
             let mut args = std::mem::take(&mut call.args).into_iter();
-            let receiver = paren(args.next().expect("at least one argument"));
+            // Spanned from `f64` on, so that a check on the method points at the whole call.
+            let span = syn::spanned::Spanned::span(&*call.func);
+            let receiver = match paren(args.next().expect("at least one argument")) {
+                Expr::Paren(mut p) => {
+                    p.paren_token = syn::token::Paren(span);
+                    Expr::Paren(p)
+                }
+                e => e,
+            };
             *e = Expr::MethodCall(syn::ExprMethodCall {
                 attrs: std::mem::take(&mut call.attrs),
                 receiver: Box::new(receiver),
@@ -1093,10 +1103,9 @@ impl Walker {
         let scrutinee = self.expr(&mut m.expr);
         let mut shape_in = scrutinee.shape.clone();
         if scrutinee.active() {
+            // Not detached: the scrutinee is rarely a scalar (`partial_cmp`, a tuple), and
+            // what it is compiles for the scalar type as it did for `f64`.
             self.error(valid::match_scrutinee(&m.expr));
-            if self.rewrite {
-                *m.expr = self.detach(take(&mut m.expr));
-            }
             shape_in = Shape::Passive;
         }
         let mut arms = Vec::new();
@@ -1212,6 +1221,14 @@ impl VecMacro {
 
 fn take(e: &mut Expr) -> Expr {
     std::mem::replace(e, Expr::Verbatim(TokenStream::new()))
+}
+
+/// The expression without the parentheses around it, for use as a call argument.
+fn unparen(e: Expr) -> Expr {
+    match e {
+        Expr::Paren(p) if p.attrs.is_empty() => unparen(*p.expr),
+        e => e,
+    }
 }
 
 fn strip_parens(e: &mut Expr) -> &mut Expr {
