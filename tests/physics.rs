@@ -4,6 +4,9 @@
 //! finite differences (relative 1e-6) and, where one exists, the analytic derivative; and the
 //! generic function called at `f64` against a copy of the original body, to the bit.
 
+// Index loops are how much analysis code is written; the attribute must take them as they are.
+#![allow(clippy::needless_range_loop)]
+
 mod support;
 
 use gradhep::num_dual::{Dual64, first_derivative};
@@ -53,12 +56,7 @@ fn invariant_mass_of_two_four_vectors() {
         assert_close("∂m/∂p1", g[i], sign * total[i] / m, 1e-14);
         assert_close("∂m/∂p2", g[4 + i], sign * total[i] / m, 1e-14);
     }
-    let split = |x: [f64; 8]| {
-        (
-            [x[0], x[1], x[2], x[3]],
-            [x[4], x[5], x[6], x[7]],
-        )
-    };
+    let split = |x: [f64; 8]| ([x[0], x[1], x[2], x[3]], [x[4], x[5], x[6], x[7]]);
     check_companions(
         |x| {
             let (a, b) = split(x);
@@ -85,8 +83,14 @@ twice! {
 
 #[test]
 fn transverse_momentum_is_the_hypotenuse() {
-    bit_identical(transverse_momentum(3.0, 4.0), transverse_momentum_f64(3.0, 4.0));
-    bit_identical(transverse_momentum(1e200, 3e200), transverse_momentum_f64(1e200, 3e200));
+    bit_identical(
+        transverse_momentum(3.0, 4.0),
+        transverse_momentum_f64(3.0, 4.0),
+    );
+    bit_identical(
+        transverse_momentum(1e200, 3e200),
+        transverse_momentum_f64(1e200, 3e200),
+    );
     let (pt, g) = transverse_momentum_grad(3.0, 4.0);
     assert_eq!(pt, 5.0);
     assert_close("∂pT/∂px", g[0], 0.6, 1e-15);
@@ -112,7 +116,10 @@ twice! {
 #[test]
 fn delta_r_wraps_phi_smoothly() {
     let x = [0.5, 3.0, -0.2, -3.0];
-    bit_identical(delta_r(x[0], x[1], x[2], x[3]), delta_r_f64(x[0], x[1], x[2], x[3]));
+    bit_identical(
+        delta_r(x[0], x[1], x[2], x[3]),
+        delta_r_f64(x[0], x[1], x[2], x[3]),
+    );
     let (dr, g) = delta_r_grad(x[0], x[1], x[2], x[3]);
     let dphi = 6.0 - 2.0 * PI;
     assert_close("ΔR", dr, (0.7f64 * 0.7 + dphi * dphi).sqrt(), 1e-12);
@@ -178,13 +185,21 @@ twice! {
 
 #[test]
 fn lorentz_boost_along_z() {
-    bit_identical(boosted_energy(0.6, 10.0, 8.0), boosted_energy_f64(0.6, 10.0, 8.0));
+    bit_identical(
+        boosted_energy(0.6, 10.0, 8.0),
+        boosted_energy_f64(0.6, 10.0, 8.0),
+    );
     let (e, g) = boosted_energy_grad(0.6, 10.0, 8.0);
     assert_close("E'", e, 1.25 * (10.0 - 4.8), 1e-15);
     assert_close("∂E'/∂E", g[1], 1.25, 1e-15);
     assert_close("∂E'/∂pz", g[2], -0.75, 1e-15);
     // ∂E'/∂β = γ³β(E − βpz) − γ pz.
-    assert_close("∂E'/∂β", g[0], 1.25f64.powi(3) * 0.6 * 5.2 - 1.25 * 8.0, 1e-14);
+    assert_close(
+        "∂E'/∂β",
+        g[0],
+        1.25f64.powi(3) * 0.6 * 5.2 - 1.25 * 8.0,
+        1e-14,
+    );
     check_companions(
         |[a, b, c]| boosted_energy(a, b, c),
         |[a, b, c]| boosted_energy_grad(a, b, c),
@@ -220,7 +235,12 @@ fn arrays_by_literal_and_named_length_are_flattened_in_order() {
     let (m, g) = four_vector_mass_grad(p);
     assert_close("∂m/∂E", g[0], 5.0 / m, 1e-15);
     assert_close("∂m/∂pz", g[3], -3.0 / m, 1e-15);
-    check_companions(four_vector_mass, four_vector_mass_grad, four_vector_mass_hessian, p);
+    check_companions(
+        four_vector_mass,
+        four_vector_mass_grad,
+        four_vector_mass_hessian,
+        p,
+    );
 
     let t = [0.5, -1.0, 2.0];
     bit_identical(quadratic_form(t, 2.0), quadratic_form_f64(t, 2.0));
@@ -246,11 +266,19 @@ twice! {
 #[test]
 fn relativistic_breit_wigner() {
     let x = [91.0, 91.1876, 2.4952];
-    bit_identical(breit_wigner(x[0], x[1], x[2]), breit_wigner_f64(x[0], x[1], x[2]));
+    bit_identical(
+        breit_wigner(x[0], x[1], x[2]),
+        breit_wigner_f64(x[0], x[1], x[2]),
+    );
     let (f, g) = breit_wigner_grad(x[0], x[1], x[2]);
     // ∂f/∂m = −f · 4m(m² − M²) / ((m² − M²)² + M²Γ²).
     let d = (x[0] * x[0] - x[1] * x[1]).powi(2) + (x[1] * x[2]).powi(2);
-    assert_close("∂f/∂m", g[0], -f * 4.0 * x[0] * (x[0] * x[0] - x[1] * x[1]) / d, 1e-12);
+    assert_close(
+        "∂f/∂m",
+        g[0],
+        -f * 4.0 * x[0] * (x[0] * x[0] - x[1] * x[1]) / d,
+        1e-12,
+    );
     check_companions(
         |[a, b, c]| breit_wigner(a, b, c),
         |[a, b, c]| breit_wigner_grad(a, b, c),
@@ -329,7 +357,10 @@ twice! {
 #[test]
 fn truncated_exponential_log_likelihood() {
     let times = [0.3, 1.2, 0.7, 2.5, 0.1];
-    bit_identical(decay_likelihood(1.1, &times, 4.0), decay_likelihood_f64(1.1, &times, 4.0));
+    bit_identical(
+        decay_likelihood(1.1, &times, 4.0),
+        decay_likelihood_f64(1.1, &times, 4.0),
+    );
     check_companions(
         |[t]| decay_likelihood(t, &times, 4.0),
         |[t]| decay_likelihood_grad(t, &times, 4.0),
@@ -356,9 +387,15 @@ twice! {
 #[test]
 fn power_law_with_active_exponent() {
     let e = [1.0, 2.0, 5.0, 10.0];
-    bit_identical(power_law(&e, 2.7, 3.0, 1.5), power_law_f64(&e, 2.7, 3.0, 1.5));
+    bit_identical(
+        power_law(&e, 2.7, 3.0, 1.5),
+        power_law_f64(&e, 2.7, 3.0, 1.5),
+    );
     let (f, g) = power_law_grad(&e, 2.7, 3.0, 1.5);
-    let dindex: f64 = e.iter().map(|x| -3.0 * (x / 1.5f64).powf(-2.7) * (x / 1.5f64).ln()).sum();
+    let dindex: f64 = e
+        .iter()
+        .map(|x| -3.0 * (x / 1.5f64).powf(-2.7) * (x / 1.5f64).ln())
+        .sum();
     assert_close("∂/∂index", g[0], dindex, 1e-12);
     assert_close("∂/∂norm", g[1], f / 3.0, 1e-14);
     check_companions(
@@ -386,7 +423,10 @@ twice! {
 #[test]
 fn gaussian_negative_log_likelihood() {
     let data = [1.2, 0.7, 1.9, 1.4, 0.8, 1.1];
-    bit_identical(gaussian_nll(&data, 1.0, 0.5), gaussian_nll_f64(&data, 1.0, 0.5));
+    bit_identical(
+        gaussian_nll(&data, 1.0, 0.5),
+        gaussian_nll_f64(&data, 1.0, 0.5),
+    );
     let (_, g) = gaussian_nll_grad(&data, 1.0, 0.5);
     let n = data.len() as f64;
     let s1: f64 = data.iter().map(|x| x - 1.0).sum();
@@ -421,9 +461,14 @@ twice! {
 #[test]
 fn poisson_negative_log_likelihood() {
     let (s, b, n) = ([3.0, 5.0, 2.0], [10.0, 8.0, 4.0], [14, 12, 7]);
-    bit_identical(poisson_nll(1.2, &s, &b, &n), poisson_nll_f64(1.2, &s, &b, &n));
+    bit_identical(
+        poisson_nll(1.2, &s, &b, &n),
+        poisson_nll_f64(1.2, &s, &b, &n),
+    );
     let (_, [d]) = poisson_nll_grad(1.2, &s, &b, &n);
-    let analytic: f64 = (0..3).map(|i| s[i] - n[i] as f64 * s[i] / (1.2 * s[i] + b[i])).sum();
+    let analytic: f64 = (0..3)
+        .map(|i| s[i] - n[i] as f64 * s[i] / (1.2 * s[i] + b[i]))
+        .sum();
     assert_close("∂/∂μ", d, analytic, 1e-13);
     check_companions(
         |[m]| poisson_nll(m, &s, &b, &n),
@@ -516,7 +561,10 @@ twice! {
 
 #[test]
 fn asimov_discovery_significance() {
-    bit_identical(asimov_significance(5.0, 20.0), asimov_significance_f64(5.0, 20.0));
+    bit_identical(
+        asimov_significance(5.0, 20.0),
+        asimov_significance_f64(5.0, 20.0),
+    );
     let (z, g) = asimov_significance_grad(5.0, 20.0);
     // ∂Z/∂s = ln(1 + s/b)/Z, ∂Z/∂b = (ln(1 + s/b) − s/b)/Z.
     let l = 1.25f64.ln();
@@ -541,7 +589,10 @@ twice! {
 
 #[test]
 fn sigmoid_efficiency_curve() {
-    bit_identical(sigmoid_efficiency(1.0, 0.7, 0.2), sigmoid_efficiency_f64(1.0, 0.7, 0.2));
+    bit_identical(
+        sigmoid_efficiency(1.0, 0.7, 0.2),
+        sigmoid_efficiency_f64(1.0, 0.7, 0.2),
+    );
     let (e, g) = sigmoid_efficiency_grad(1.0, 0.7, 0.2);
     // σ' = σ(1 − σ): ∂/∂x = σ(1−σ)/w, ∂/∂cut = −∂/∂x, ∂/∂w = −(x − cut)/w · ∂/∂x.
     let dx = e * (1.0 - e) / 0.2;
@@ -632,7 +683,10 @@ twice! {
 fn soft_cut_yield_over_zipped_events_and_weights() {
     let ev = [0.2, 0.45, 0.5, 0.8, 1.3];
     let w = [1.0, 2.0, 0.5, 1.5, 1.0];
-    bit_identical(soft_yield(0.5, 0.1, &ev, &w), soft_yield_f64(0.5, 0.1, &ev, &w));
+    bit_identical(
+        soft_yield(0.5, 0.1, &ev, &w),
+        soft_yield_f64(0.5, 0.1, &ev, &w),
+    );
     check_companions(
         |[a, b]| soft_yield(a, b, &ev, &w),
         |[a, b]| soft_yield_grad(a, b, &ev, &w),
@@ -762,7 +816,10 @@ twice! {
 #[test]
 fn closure_capturing_active_parameters() {
     let xs = [0.4, -0.3, 1.1, 0.2];
-    bit_identical(smeared_density(0.1, 0.6, &xs), smeared_density_f64(0.1, 0.6, &xs));
+    bit_identical(
+        smeared_density(0.1, 0.6, &xs),
+        smeared_density_f64(0.1, 0.6, &xs),
+    );
     let (_, g) = smeared_density_grad(0.1, 0.6, &xs);
     let s1: f64 = xs.iter().map(|x| x - 0.1).sum();
     assert_close("∂/∂μ", g[0], s1 / 0.36, 1e-13);
@@ -805,7 +862,10 @@ twice! {
 #[test]
 fn branches_on_data_mixing_active_and_passive_values() {
     for limit in [-1.0, 2.0, 20.0] {
-        bit_identical(clipped_response(0.5, limit), clipped_response_f64(0.5, limit));
+        bit_identical(
+            clipped_response(0.5, limit),
+            clipped_response_f64(0.5, limit),
+        );
     }
     assert_eq!(clipped_response_grad(0.5, -1.0), (0.0, [0.0]));
     assert_eq!(clipped_response_grad(0.5, 20.0), (0.5, [1.0]));
@@ -829,7 +889,10 @@ twice! {
 fn option_result_with_early_return() {
     assert_eq!(timelike_mass(1.0, 2.0), None);
     assert_eq!(timelike_mass_grad(1.0, 2.0), None);
-    bit_identical(timelike_mass(5.0, 3.0).unwrap(), timelike_mass_f64(5.0, 3.0).unwrap());
+    bit_identical(
+        timelike_mass(5.0, 3.0).unwrap(),
+        timelike_mass_f64(5.0, 3.0).unwrap(),
+    );
     let (m, g) = timelike_mass_grad(5.0, 3.0).unwrap();
     assert_eq!(m, 4.0);
     assert_eq!(g, [1.25, -0.75]);
@@ -850,7 +913,10 @@ twice! {
 #[test]
 fn calls_to_other_differentiable_functions() {
     let data = [1.2, 0.7, 1.9];
-    bit_identical(profile_term(&data, 1.0, 0.5, 2.0), profile_term_f64(&data, 1.0, 0.5, 2.0));
+    bit_identical(
+        profile_term(&data, 1.0, 0.5, 2.0),
+        profile_term_f64(&data, 1.0, 0.5, 2.0),
+    );
     let (_, g) = profile_term_grad(&data, 1.0, 0.5, 2.0);
     let (_, g0) = gaussian_nll_grad(&data, 1.0, 0.5);
     assert_close("∂/∂μ", g[0], g0[0] + 1.0 / 4.0, 1e-14);
@@ -872,7 +938,10 @@ twice! {
 #[test]
 fn vec_buffer_filled_in_a_loop() {
     let v = [1.0, 2.0, 4.5];
-    bit_identical(shifted_buffer_mean(0.3, &v), shifted_buffer_mean_f64(0.3, &v));
+    bit_identical(
+        shifted_buffer_mean(0.3, &v),
+        shifted_buffer_mean_f64(0.3, &v),
+    );
     let (_, [d]) = shifted_buffer_mean_grad(0.3, &v);
     assert_close("d/ds", d, 0.6, 1e-15);
 }

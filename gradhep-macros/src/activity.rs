@@ -95,7 +95,14 @@ impl Bindings {
     }
 
     /// Declares `name`, joining `shape` into what earlier passes learnt about it.
-    pub fn declare(&mut self, name: &str, shape: &Shape, by_ref: bool, float: bool, seq: bool) -> usize {
+    pub fn declare(
+        &mut self,
+        name: &str,
+        shape: &Shape,
+        by_ref: bool,
+        float: bool,
+        seq: bool,
+    ) -> usize {
         let id = self.next;
         self.next += 1;
         if id == self.table.len() {

@@ -193,7 +193,7 @@ fn fresh_scalar(item: &TokenStream) -> Ident {
 enum Wrap {
     Plain,
     Option,
-    Result(Type),
+    Result(Box<Type>),
 }
 
 fn result_wrap(output: &ReturnType) -> Option<Wrap> {
@@ -218,7 +218,7 @@ fn result_wrap(output: &ReturnType) -> Option<Wrap> {
     }
     match (seg.ident.to_string().as_str(), tys.next()) {
         ("Option", None) => Some(Wrap::Option),
-        ("Result", Some(e)) => Some(Wrap::Result(e.clone())),
+        ("Result", Some(e)) => Some(Wrap::Result(Box::new(e.clone()))),
         _ => None,
     }
 }
@@ -267,6 +267,7 @@ fn direction_count(actives: &[&Active], generics: &syn::Generics) -> Option<Toke
         }
     }
     let generic = terms.iter().any(|t| mentions(t, &const_params));
+    let literal = proc_macro2::Literal::usize_unsuffixed(literal);
     if terms.is_empty() {
         return Some(quote!(#literal));
     }
@@ -278,7 +279,7 @@ fn direction_count(actives: &[&Active], generics: &syn::Generics) -> Option<Toke
             quote!(#t)
         });
     }
-    let literal = (literal > 0).then(|| quote!(#literal +));
+    let literal = (literal.to_string() != "0").then(|| quote!(#literal +));
     Some(quote!(#literal #(#terms)+*))
 }
 
@@ -371,24 +372,25 @@ fn companion(
         .join(", ");
     let doc = match order {
         Order::First => format!(
-            " Value and gradient of `{name}` with respect to {wrt}: `(f, [∂f/∂x₁, …])` in \
-             that order (arrays flattened), from one forward pass."
+            " Value and gradient of `{name}` with respect to {wrt}, in that order, from one \
+             forward pass."
         ),
         Order::Second => format!(
-            " Value, gradient and Hessian of `{name}` with respect to {wrt}: `(f, ∇f, ∇²f)` \
-             with `∇²f[i][j] = ∂²f/∂xᵢ∂xⱼ`, from one forward pass."
+            " Value, gradient and Hessian (`h[i][j] = ∂²f/∂xᵢ∂xⱼ`) of `{name}` with respect to \
+             {wrt}, from one forward pass."
         ),
     };
     let note = match wrap {
-        Wrap::Plain => String::new(),
-        Wrap::Option => " `None` where the function returns `None`.".to_owned(),
-        Wrap::Result(_) => " The function's error where it returns one.".to_owned(),
+        Wrap::Plain => None,
+        Wrap::Option => Some(" `None` where the function returns `None`."),
+        Wrap::Result(_) => Some(" The function's error where it returns one."),
     };
+    let note = note.map(|n| quote!(#[doc = ""] #[doc = #n]));
     let cfgs = func.attrs.iter().filter(|a| a.path().is_ident("cfg"));
     let vis = &func.vis;
     quote! {
         #[doc = #doc]
-        #[doc = #note]
+        #note
         #(#cfgs)*
         #[inline]
         #[allow(dead_code)]
@@ -400,10 +402,17 @@ fn companion(
 }
 
 /// Shadows the active parameters by seeded dual numbers.
-fn seeding(actives: &[&Active], krate: &syn::Path, seeds: &TokenStream, k: &TokenStream) -> TokenStream {
-    let all_literal = actives
-        .iter()
-        .all(|a| a.array_len.as_ref().is_none_or(|l| int_literal(l).is_some()));
+fn seeding(
+    actives: &[&Active],
+    krate: &syn::Path,
+    seeds: &TokenStream,
+    k: &TokenStream,
+) -> TokenStream {
+    let all_literal = actives.iter().all(|a| {
+        a.array_len
+            .as_ref()
+            .is_none_or(|l| int_literal(l).is_some())
+    });
     if all_literal {
         let mut flat = Vec::new();
         let mut names = Vec::new();
@@ -417,7 +426,8 @@ fn seeding(actives: &[&Active], krate: &syn::Path, seeds: &TokenStream, k: &Toke
                 }
                 Some(n) => {
                     let parts: Vec<Ident> = (0..n).map(|i| format_ident!("{}_{}", x, i)).collect();
-                    flat.extend((0..n).map(|i| quote!(#x[#i])));
+                    let index = (0..n).map(proc_macro2::Literal::usize_unsuffixed);
+                    flat.extend(index.map(|i| quote!(#x[#i])));
                     names.extend(parts.iter().cloned());
                     regroup.push(quote!(let #x = [#(#parts),*];));
                 }
@@ -441,7 +451,9 @@ fn seeding(actives: &[&Active], krate: &syn::Path, seeds: &TokenStream, k: &Toke
             }
             Some(n) => {
                 fill.push(quote!(__flat[#offset..#offset + #n].copy_from_slice(&#x);));
-                take.push(quote!(let #x: [_; #n] = ::core::array::from_fn(|i| __seeds[#offset + i]);));
+                take.push(
+                    quote!(let #x: [_; #n] = ::core::array::from_fn(|i| __seeds[#offset + i]);),
+                );
                 offset = quote!(#offset + #n);
             }
         }

@@ -66,8 +66,8 @@ impl Ty {
 /// Scalar methods of num-dual (all take `&self`, so a reference receiver is fine).
 const MATH: &[&str] = &[
     "abs", "recip", "powi", "sqrt", "cbrt", "exp", "exp2", "exp_m1", "ln", "log2", "log10",
-    "ln_1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
-    "acosh", "atanh", "sph_j0", "sph_j1", "sph_j2", "powf", "log", "powd", "inv",
+    "ln_1p", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+    "atanh", "sph_j0", "sph_j1", "sph_j2", "powf", "log", "powd", "inv",
 ];
 
 /// Methods whose value jumps: refused on active values.
@@ -657,10 +657,18 @@ impl Walker {
                 ..Ty::passive()
             };
         }
-        let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         let float = segments.iter().any(|s| s == "f64" || s == "consts")
             || (segments.iter().all(|s| !is_integer_type(s))
-                && p.path.segments.last().is_some_and(|s| is_constant_name(&s.ident)));
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_constant_name(&s.ident)));
         Ty {
             float,
             ..Ty::passive()
@@ -859,7 +867,9 @@ impl Walker {
     }
 
     fn method(&mut self, e: &mut Expr) -> Ty {
-        let Expr::MethodCall(mc) = e else { unreachable!() };
+        let Expr::MethodCall(mc) = e else {
+            unreachable!()
+        };
         let name = mc.method.to_string();
         let recv = self.expr(&mut mc.receiver);
         let elem = (recv.shape.clone(), true);
@@ -877,9 +887,11 @@ impl Walker {
                     acc = acc_shape;
                     body
                 }
-                ("max_by" | "min_by" | "sort_by" | "reduce" | "sort_unstable_by", _, Expr::Closure(c)) => {
-                    self.closure(c, &[elem.clone(), elem.clone()], false).0
-                }
+                (
+                    "max_by" | "min_by" | "sort_by" | "reduce" | "sort_unstable_by",
+                    _,
+                    Expr::Closure(c),
+                ) => self.closure(c, &[elem.clone(), elem.clone()], false).0,
                 (_, _, Expr::Closure(c)) => self.closure(c, std::slice::from_ref(&elem), false).0,
                 (_, _, arg) => self.expr(arg),
             };
@@ -997,9 +1009,9 @@ impl Walker {
                 }
                 Ty::passive()
             }
-            "len" | "is_empty" | "count" | "position" | "rposition" | "any" | "all"
-            | "is_nan" | "is_finite" | "is_infinite" | "is_sign_positive"
-            | "is_sign_negative" | "is_positive" | "is_negative" | "for_each" => Ty::passive(),
+            "len" | "is_empty" | "count" | "position" | "rposition" | "any" | "all" | "is_nan"
+            | "is_finite" | "is_infinite" | "is_sign_positive" | "is_sign_negative"
+            | "is_positive" | "is_negative" | "for_each" => Ty::passive(),
             _ if is_container_method(&mc.method) || is_passthrough(&name) => {
                 if rewrite && recv.active() {
                     activate_turbofish(mc, &self.scalar);
@@ -1175,7 +1187,7 @@ impl Walker {
 
 /// The arguments of `vec![..]`.
 enum VecMacro {
-    Repeat(Expr, Expr),
+    Repeat(Box<Expr>, Box<Expr>),
     List(Punctuated<Expr, Token![,]>),
 }
 
@@ -1188,7 +1200,7 @@ impl VecMacro {
             let first: Expr = input.parse()?;
             if input.peek(Token![;]) {
                 input.parse::<Token![;]>()?;
-                return Ok(VecMacro::Repeat(first, input.parse()?));
+                return Ok(VecMacro::Repeat(Box::new(first), input.parse()?));
             }
             let mut list = Punctuated::new();
             list.push(first);
@@ -1206,7 +1218,7 @@ impl VecMacro {
 
     fn elems_mut(&mut self) -> Vec<&mut Expr> {
         match self {
-            VecMacro::Repeat(elem, _) => vec![elem],
+            VecMacro::Repeat(elem, _) => vec![&mut **elem],
             VecMacro::List(list) => list.iter_mut().collect(),
         }
     }
@@ -1270,7 +1282,10 @@ fn f64_function(func: &Expr) -> Option<Ident> {
             let known = MATH.contains(&name.as_str())
                 || STEPS.contains(&name.as_str())
                 || RUNTIME.contains(&name.as_str())
-                || matches!(name.as_str(), "atan2" | "mul_add" | "sin_cos" | "rem_euclid" | "div_euclid");
+                || matches!(
+                    name.as_str(),
+                    "atan2" | "mul_add" | "sin_cos" | "rem_euclid" | "div_euclid"
+                );
             known.then(|| f.ident.clone())
         }
         _ => None,
@@ -1293,16 +1308,28 @@ fn is_wrapper(func: &Expr) -> bool {
 /// `Vec::new()`, `Vec::with_capacity(n)`, `Default::default()`: empty containers whose
 /// element type inference decides.
 fn is_constructor(path: &Path) -> bool {
-    path.segments
-        .last()
-        .is_some_and(|s| matches!(s.ident.to_string().as_str(), "new" | "with_capacity" | "default"))
+    path.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "new" | "with_capacity" | "default"
+        )
+    })
 }
 
 fn is_container_method(method: &Ident) -> bool {
     matches!(
         method.to_string().as_str(),
-        "iter" | "iter_mut" | "into_iter" | "collect" | "to_vec" | "to_owned" | "windows"
-            | "chunks" | "chunks_exact" | "as_slice" | "as_mut_slice"
+        "iter"
+            | "iter_mut"
+            | "into_iter"
+            | "collect"
+            | "to_vec"
+            | "to_owned"
+            | "windows"
+            | "chunks"
+            | "chunks_exact"
+            | "as_slice"
+            | "as_mut_slice"
     )
 }
 
@@ -1310,11 +1337,41 @@ fn is_container_method(method: &Ident) -> bool {
 fn is_passthrough(name: &str) -> bool {
     matches!(
         name,
-        "copied" | "cloned" | "rev" | "skip" | "take" | "step_by" | "chain" | "clone" | "unwrap"
-            | "expect" | "unwrap_or" | "unwrap_or_default" | "or" | "filter" | "take_while"
-            | "skip_while" | "first" | "last" | "get" | "next" | "nth" | "find" | "max_by"
-            | "min_by" | "max_by_key" | "min_by_key" | "reduce" | "peekable" | "cycle" | "into"
-            | "as_ref" | "borrow" | "iter_mut" | "inspect" | "unwrap_unchecked"
+        "copied"
+            | "cloned"
+            | "rev"
+            | "skip"
+            | "take"
+            | "step_by"
+            | "chain"
+            | "clone"
+            | "unwrap"
+            | "expect"
+            | "unwrap_or"
+            | "unwrap_or_default"
+            | "or"
+            | "filter"
+            | "take_while"
+            | "skip_while"
+            | "first"
+            | "last"
+            | "get"
+            | "next"
+            | "nth"
+            | "find"
+            | "max_by"
+            | "min_by"
+            | "max_by_key"
+            | "min_by_key"
+            | "reduce"
+            | "peekable"
+            | "cycle"
+            | "into"
+            | "as_ref"
+            | "borrow"
+            | "iter_mut"
+            | "inspect"
+            | "unwrap_unchecked"
     )
 }
 
@@ -1335,13 +1392,24 @@ fn is_constant_name(ident: &Ident) -> bool {
     let s = ident.to_string();
     s.len() > 1
         && s.chars().any(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_integer_type(s: &str) -> bool {
     matches!(
         s,
-        "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64"
+        "usize"
+            | "isize"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
             | "i128"
     )
 }

@@ -46,11 +46,9 @@ pub fn match_scrutinee(tokens: impl ToTokens) -> Error {
 pub fn cast(tokens: impl ToTokens) -> Error {
     Error::new_spanned(
         tokens,
-        format!(
-            "`as` cast of a differentiable value drops its derivative\n\
-             help: for a bin index fill a smooth histogram, `gradhep::hist::kde(values, \
-             edges, bandwidth)`; write `detach(x) as T` if no derivative should flow"
-        ),
+        "`as` cast of a differentiable value drops its derivative\n\
+         help: for a bin index fill a smooth histogram, `gradhep::hist::kde(values, edges, \
+         bandwidth)`; write `detach(x) as T` if no derivative should flow",
     )
 }
 
@@ -127,7 +125,11 @@ pub fn signature(sig: &Signature, errors: &mut Vec<Error>) {
         )
     };
     if let Some(t) = &sig.asyncness {
-        errors.push(refuse(t, "an `async`", "its body is a future, not a computation"));
+        errors.push(refuse(
+            t,
+            "an `async`",
+            "its body is a future, not a computation",
+        ));
     }
     if let Some(t) = &sig.constness {
         errors.push(refuse(
@@ -137,7 +139,11 @@ pub fn signature(sig: &Signature, errors: &mut Vec<Error>) {
         ));
     }
     if let syn::Safety::Unsafe(t) = &sig.safety {
-        errors.push(refuse(t, "an `unsafe`", "its contract is about the `f64` signature"));
+        errors.push(refuse(
+            t,
+            "an `unsafe`",
+            "its contract is about the `f64` signature",
+        ));
     }
     if let Some(abi) = &sig.abi {
         errors.push(refuse(

@@ -19,7 +19,11 @@ pub fn assert_close(what: &str, a: f64, b: f64, rel: f64) {
 
 /// Central difference of `f` along coordinate `i`, Richardson-extrapolated (error O(h⁴)),
 /// with a step scaled to the coordinate.
-pub fn central_difference<const K: usize>(f: impl Fn([f64; K]) -> f64, x: [f64; K], i: usize) -> f64 {
+pub fn central_difference<const K: usize>(
+    f: impl Fn([f64; K]) -> f64,
+    x: [f64; K],
+    i: usize,
+) -> f64 {
     let step = |h: f64| {
         let (mut up, mut down) = (x, x);
         up[i] += h;
@@ -34,6 +38,7 @@ pub fn central_difference<const K: usize>(f: impl Fn([f64; K]) -> f64, x: [f64; 
 /// 1e-6), the Hessian companion against central differences of the gradient, and the
 /// value and gradient the two companions share.
 #[track_caller]
+#[allow(clippy::needless_range_loop)] // i, j are the derivative indices of the formulas
 pub fn check_companions<const K: usize>(
     f: impl Fn([f64; K]) -> f64,
     grad: impl Fn([f64; K]) -> (f64, [f64; K]),
@@ -43,7 +48,12 @@ pub fn check_companions<const K: usize>(
     let (value, g) = grad(x);
     assert_close("value of _grad", value, f(x), 1e-14);
     for i in 0..K {
-        assert_close(&format!("∂f/∂x{i}"), g[i], central_difference(&f, x, i), 1e-6);
+        assert_close(
+            &format!("∂f/∂x{i}"),
+            g[i],
+            central_difference(&f, x, i),
+            1e-6,
+        );
     }
     let (value2, g2, h) = hessian(x);
     assert_close("value of _hessian", value2, value, 1e-14);
