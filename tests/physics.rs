@@ -7,28 +7,13 @@
 // Index loops are how much analysis code is written; the attribute must take them as they are.
 #![allow(clippy::needless_range_loop)]
 
+#[macro_use]
 mod support;
 
 use gradhep::num_dual::{Dual64, first_derivative};
 use gradhep::{detach, differentiable};
 use std::f64::consts::PI;
-use support::{assert_close, check_companions};
-
-/// Defines a function twice from one source: `$name` with the attribute, `$plain` as the
-/// untouched `f64` original.
-macro_rules! twice {
-    (#[$attr:meta] fn $name:ident / $plain:ident $($rest:tt)*) => {
-        #[$attr]
-        fn $name $($rest)*
-        #[allow(clippy::all)]
-        fn $plain $($rest)*
-    };
-}
-
-#[track_caller]
-fn bit_identical(generic: f64, plain: f64) {
-    assert_eq!(generic.to_bits(), plain.to_bits(), "{generic} vs {plain}");
-}
+use support::{assert_close, bit_identical, check_companions};
 
 // ----- kinematics -------------------------------------------------------------------------
 

@@ -63,6 +63,14 @@ impl Ty {
     }
 }
 
+/// What an iterator adaptor passes to a closure parameter.
+#[derive(Clone)]
+struct Param {
+    shape: Shape,
+    by_ref: bool,
+    float: bool,
+}
+
 /// Scalar methods of num-dual (all take `&self`, so a reference receiver is fine).
 const MATH: &[&str] = &[
     "abs", "recip", "powi", "sqrt", "cbrt", "exp", "exp2", "exp_m1", "ln", "log2", "log10",
@@ -511,7 +519,7 @@ impl Walker {
             Expr::ForLoop(f) => {
                 let it = self.expr(&mut f.expr);
                 self.bindings.push_scope();
-                self.declare(&mut f.pat, &it.shape, true, false, false);
+                self.declare(&mut f.pat, &it.shape, true, it.seq, false);
                 self.block(&mut f.body);
                 self.bindings.pop_scope();
                 Ty::passive()
@@ -872,7 +880,12 @@ impl Walker {
         };
         let name = mc.method.to_string();
         let recv = self.expr(&mut mc.receiver);
-        let elem = (recv.shape.clone(), true);
+        // Elements of an `f64` sequence are `f64`s (or references to them) when passive.
+        let elem = Param {
+            shape: recv.shape.clone(),
+            by_ref: true,
+            float: recv.seq,
+        };
         let outer = self.selector.take();
         if SELECTORS.contains(&name.as_str()) {
             self.selector = Some(name.clone());
@@ -883,7 +896,12 @@ impl Walker {
             let ty = match (name.as_str(), i, &mut *arg) {
                 ("fold", 1, Expr::Closure(c)) => {
                     let init = args[0].shape.clone();
-                    let (body, acc_shape) = self.closure(c, &[(init, false), elem.clone()], true);
+                    let start = Param {
+                        shape: init,
+                        by_ref: false,
+                        float: args[0].float,
+                    };
+                    let (body, acc_shape) = self.closure(c, &[start, elem.clone()], true);
                     acc = acc_shape;
                     body
                 }
@@ -1045,19 +1063,18 @@ impl Walker {
     /// Walks a closure whose parameters have the given activities (`(shape, by_ref)`, the
     /// rest passive). For a `fold` accumulator (`fold_acc`), the first parameter is made as
     /// active as the body and its final activity returned beside the body's `Ty`.
-    fn closure(
-        &mut self,
-        c: &mut ExprClosure,
-        params: &[(Shape, bool)],
-        fold_acc: bool,
-    ) -> (Ty, Shape) {
+    fn closure(&mut self, c: &mut ExprClosure, params: &[Param], fold_acc: bool) -> (Ty, Shape) {
         self.bindings.push_scope();
         self.closure_depth += 1;
         let mut ids = Vec::new();
         for (i, input) in c.inputs.iter_mut().enumerate() {
-            let (shape, by_ref) = params.get(i).cloned().unwrap_or((Shape::Passive, true));
+            let p = params.get(i).cloned().unwrap_or(Param {
+                shape: Shape::Passive,
+                by_ref: true,
+                float: false,
+            });
             let before = self.bindings.next_id();
-            self.declare(input, &shape, by_ref, false, false);
+            self.declare(input, &p.shape, p.by_ref, p.float, false);
             ids.push((self.bindings.next_id() > before).then_some(before));
         }
         let outer = self.selector.take();

@@ -1,7 +1,23 @@
 //! Checks shared by the tests of `#[differentiable]`: companions against central finite
 //! differences of the plain function.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
+
+/// Defines a function twice from one source: `$name` with the attribute, `$plain` as the
+/// untouched `f64` original.
+macro_rules! twice {
+    (#[$attr:meta] fn $name:ident / $plain:ident $($rest:tt)*) => {
+        #[$attr]
+        fn $name $($rest)*
+        #[allow(clippy::all)]
+        fn $plain $($rest)*
+    };
+}
+
+#[track_caller]
+pub fn bit_identical(generic: f64, plain: f64) {
+    assert_eq!(generic.to_bits(), plain.to_bits(), "{generic} vs {plain}");
+}
 
 /// `|a − b| ≤ rel·|b| + abs`.
 pub fn close(a: f64, b: f64, rel: f64, abs: f64) -> bool {
