@@ -392,3 +392,21 @@ pub fn split_hessian<const K: usize>(y: Dual2SVec64<K>) -> (f64, [f64; K], [[f64
         std::array::from_fn(|i| std::array::from_fn(|j| h[(i, j)])),
     )
 }
+
+#[cfg(test)]
+mod generated_code_inside_the_library {
+    // The library is the attribute's first user: `::gradhep` resolves to this crate.
+    #[crate::differentiable]
+    fn energy(p: f64, m: f64) -> f64 {
+        (p * p + m * m).sqrt()
+    }
+
+    #[test]
+    fn companions_resolve_the_runtime_through_the_crate_itself() {
+        let (e, [de_dp, de_dm]) = energy_grad(3.0, 4.0);
+        assert_eq!(e, 5.0);
+        assert!((de_dp - 0.6).abs() < 1e-15 && (de_dm - 0.8).abs() < 1e-15);
+        let (_, _, h) = energy_hessian(3.0, 4.0);
+        assert!((h[0][1] + 12.0 / 125.0).abs() < 1e-15);
+    }
+}
