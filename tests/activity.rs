@@ -137,6 +137,11 @@ twice! {
         }
         total += data.iter().map(|x| width_weighted(m, *x)).sum::<f64>();
         total += width_weighted(m, data[0]) + width_weighted(m, -1.5) + width_weighted(m, data.len() as f64);
+        let mut it = data.iter();
+        while let Some(x) = it.next() {
+            total += width_weighted(m, *x);
+        }
+        total += width_weighted(m, *data.iter().next().unwrap());
         total
     }
 }
@@ -150,7 +155,7 @@ fn passive_floats_beside_active_arguments_are_lifted() {
     );
     let (_, d) = derivative(|m| lifted_arguments(m, &data), 91.0);
     let centres = [
-        MZ, 90.0, 92.0, 90.0, 180.0, 92.0, 184.0, 90.0, 92.0, 90.0, -1.5, 2.0,
+        MZ, 90.0, 92.0, 90.0, 180.0, 92.0, 184.0, 90.0, 92.0, 90.0, -1.5, 2.0, 90.0, 92.0, 90.0,
     ];
     let expected: f64 = centres.iter().map(|c| 2.0 * (91.0 - c)).sum();
     assert_close("∂/∂m", d, expected, 1e-13);

@@ -537,7 +537,8 @@ impl Walker {
             }
             Expr::Let(l) => {
                 let ty = self.expr(&mut l.expr);
-                self.declare(&mut l.pat, &ty.shape, true, false, false);
+                // `while let Some(x) = values.next()`: an element of an `f64` sequence.
+                self.declare(&mut l.pat, &ty.shape, true, ty.seq, false);
                 Ty::passive()
             }
             Expr::Return(r) => {
@@ -559,7 +560,14 @@ impl Walker {
                 }
                 Ty::passive()
             }
-            Expr::Try(t) => self.expr(&mut t.expr),
+            Expr::Try(t) => {
+                let inner = self.expr(&mut t.expr);
+                Ty {
+                    float: inner.float || inner.seq,
+                    seq: false,
+                    ..inner
+                }
+            }
             Expr::Tuple(t) => Ty::shape(Shape::Tuple(
                 t.elems.iter_mut().map(|e| self.expr(e).shape).collect(),
             )),
@@ -1038,10 +1046,12 @@ impl Walker {
                     .iter()
                     .filter(|_| matches!(name.as_str(), "chain" | "unwrap_or" | "or"))
                     .fold(recv.shape.clone(), |s, a| s.join(&a.shape));
+                // An `Option` taken from an `f64` sequence holds an `f64` once unwrapped.
+                let unwrapped = matches!(name.as_str(), "unwrap" | "expect" | "unwrap_or");
                 Ty {
                     by_ref: true,
                     seq: recv.seq,
-                    float: recv.seq && matches!(name.as_str(), "sum" | "product"),
+                    float: recv.float || (recv.seq && unwrapped),
                     ..Ty::shape(shape)
                 }
             }
