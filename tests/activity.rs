@@ -212,7 +212,14 @@ twice! {
             .iter()
             .map(|x| (0..3).map(|k| x * a * k as f64).sum::<f64>())
             .sum();
-        Some(s + nested + scale(first))
+        let mut k = 0;
+        let converged: f64 = loop {
+            k += 1;
+            if k == 3 {
+                break s * 2.0;
+            }
+        };
+        Some(s + nested + scale(first) + converged)
     }
 }
 
@@ -225,5 +232,23 @@ fn closures_iterators_and_question_mark() {
     );
     assert_eq!(closures_and_options(0.5, &[]), None);
     let y = closures_and_options(Dual64::new(0.5, 1.0), &data).unwrap();
-    assert_close("∂/∂a", y.eps, 3.0 + 9.0 + 1.0, 1e-15);
+    assert_close("∂/∂a", y.eps, 3.0 + 9.0 + 1.0 + 6.0, 1e-15);
+}
+
+struct Resonance;
+
+impl Resonance {
+    const MASS: f64 = 125.0;
+
+    /// An associated function without `self`: companions call it through `Self`.
+    #[differentiable]
+    fn pull(m: f64, width: f64) -> f64 {
+        (m - Self::MASS) / width
+    }
+}
+
+#[test]
+fn associated_functions_naming_self_get_companions() {
+    let (p, g) = Resonance::pull_grad(126.0, 2.0);
+    assert_eq!((p, g), (0.5, [0.5, -0.25]));
 }

@@ -76,4 +76,18 @@ impl Function {
     pub fn is_method(&self) -> bool {
         self.sig.receiver().is_some()
     }
+
+    /// Whether the function names `Self`, so it is an associated function that companions
+    /// call as `Self::name`.
+    pub fn mentions_self_type(&self) -> bool {
+        fn walk(tokens: TokenStream) -> bool {
+            tokens.into_iter().any(|tt| match tt {
+                proc_macro2::TokenTree::Ident(i) => i == "Self",
+                proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+                _ => false,
+            })
+        }
+        let (sig, block) = (&self.sig, &self.block);
+        walk(quote::quote!(#sig #block))
+    }
 }

@@ -354,6 +354,8 @@ fn companion(
     let seeding = seeding(actives, krate, &seeds, k);
     let call = if func.is_method() {
         quote!(self.#name(#(#call_args),*))
+    } else if func.mentions_self_type() {
+        quote!(Self::#name(#(#call_args),*))
     } else {
         quote!(#name(#(#call_args),*))
     };

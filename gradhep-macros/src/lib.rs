@@ -119,15 +119,19 @@ use proc_macro::TokenStream;
 ///
 /// # Limits
 ///
-/// - Associated functions without `self` get companions only when called unqualified is
-///   valid, i.e. as free functions; in `impl` blocks give them a receiver or call the
-///   generic function with a dual type.
+/// - Companions of an associated function without `self` call it as `Self::name` when its
+///   signature or body names `Self`, and as a free function otherwise; in an `impl` block,
+///   an associated function that does not name `Self` gets companions that do not resolve
+///   (give it a receiver). Companions cannot be added to `impl Trait for T` blocks.
+/// - A method that stores an active value into a field of `&mut self` does not compile:
+///   the fields stay `f64`.
 /// - A passive value is lifted beside active arguments only when it is known to be an `f64`
 ///   (see above); fields (`self.mass`) are not: write `gradhep::lift(self.mass)` when the
 ///   callee takes the scalar type there. Conversely an upper-case integer constant passed
 ///   next to active arguments is taken for an `f64`.
 /// - Bodies of nested `fn` items and of macros other than `vec!` are not analysed.
-/// - Values of a `loop { .. break x }` are not tracked.
+/// - A `loop` is as active as the values it `break`s with; a passive `break` value beside an
+///   active one is not lifted.
 #[proc_macro_attribute]
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiable(args.into(), item.into()).into()

@@ -114,6 +114,8 @@ pub struct Walker {
     in_index: bool,
     /// The parameter bindings of the closure walked last, for `let f = |..| ..;`.
     last_closure: Vec<Option<usize>>,
+    /// The activities of the values `break` leaves each enclosing `loop` with.
+    breaks: Vec<Vec<Shape>>,
 }
 
 impl Walker {
@@ -129,6 +131,7 @@ impl Walker {
             selector: None,
             in_index: false,
             last_closure: Vec::new(),
+            breaks: Vec::new(),
         }
     }
 
@@ -215,7 +218,7 @@ impl Walker {
                 }
             }
             Pat::Type(p) => {
-                let float = types::is_f64(&p.ty);
+                let float = types::is_f64(&p.ty) || types::is_f64_ref(&p.ty);
                 let seq = types::is_f64_seq(&p.ty);
                 self.declare(&mut p.pat, shape, types::is_ref(&p.ty), float, seq);
                 if self.rewrite {
@@ -532,8 +535,11 @@ impl Walker {
                 Ty::passive()
             }
             Expr::Loop(l) => {
+                self.breaks.push(Vec::new());
                 self.block(&mut l.body);
-                Ty::passive()
+                let breaks = self.breaks.pop().unwrap_or_default();
+                let shape = breaks.iter().fold(Shape::Passive, |s, b| s.join(b));
+                Ty::shape(shape)
             }
             Expr::Let(l) => {
                 let ty = self.expr(&mut l.expr);
@@ -556,7 +562,10 @@ impl Walker {
             }
             Expr::Break(b) => {
                 if let Some(value) = &mut b.expr {
-                    self.expr(value);
+                    let ty = self.expr(value);
+                    if let Some(breaks) = self.breaks.last_mut() {
+                        breaks.push(ty.shape);
+                    }
                 }
                 Ty::passive()
             }

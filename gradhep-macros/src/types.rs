@@ -14,6 +14,11 @@ pub fn is_f64(ty: &Type) -> bool {
     }
 }
 
+/// `&f64` or `&mut f64`.
+pub fn is_f64_ref(ty: &Type) -> bool {
+    matches!(ty, Type::Reference(r) if is_f64(&r.elem))
+}
+
 /// A reference type.
 pub fn is_ref(ty: &Type) -> bool {
     matches!(ty, Type::Reference(_))
