@@ -15,6 +15,7 @@ mod support;
 
 use gradhep::differentiable;
 use gradhep::num_dual::Dual64;
+use std::f64::consts::PI;
 use support::{assert_close, bit_identical};
 
 /// `(f, ∂f/∂a)` through one dual direction.
@@ -172,7 +173,8 @@ twice! {
         c *= 3.0;
         c /= b;
         c -= 1.0;
-        m + p + t + neg + c + f64::exp(-a) + a.clamp(0.0, 10.0) + a.hypot(b)
+        let angles = a.to_radians() + f64::to_degrees(b);
+        m + p + t + neg + c + f64::exp(-a) + a.clamp(0.0, 10.0) + a.hypot(b) + angles
     }
 }
 
@@ -189,12 +191,14 @@ fn methods_without_a_generic_equivalent_are_mapped() {
         + 3.0 / b
         - (-a).exp()
         + 1.0
-        + a / a.hypot(b);
+        + a / a.hypot(b)
+        + PI / 180.0;
     assert_close("∂/∂a", da, expected, 1e-13);
     let (_, db) = derivative(|b| methods(Dual64::from(1.3), b), 0.8);
     let expected_b =
         1.0 + a.powf(b) * a.ln() - 0.5 / (0.25 + b * b) + 1.0 - 1.0 - 3.0 * a / (b * b)
-            + b / a.hypot(b);
+            + b / a.hypot(b)
+            + 180.0 / PI;
     assert_close("∂/∂b", db, expected_b, 1e-13);
 }
 

@@ -79,7 +79,8 @@ use proc_macro::TokenStream;
 ///   (`D` or `f64`) by inference;
 /// - `a.max(b)`, `a.min(b)`, `x.clamp(lo, hi)`, `a.hypot(b)` become `gradhep::max`, `min`,
 ///   `clamp`, `hypot`; `x.powf(y)` with an active exponent becomes `x.powd(y)`; `atan2` and
-///   `mul_add` lift passive arguments; `f64::exp(x)`-style calls take the method form;
+///   `mul_add` lift passive arguments; `to_radians`/`to_degrees` become the products the
+///   standard library defines them as; `f64::exp(x)`-style calls take the method form;
 ///   `.sum()` and `.product()` of active items become `gradhep::sum` and `gradhep::product`.
 ///
 /// # Companions

@@ -985,6 +985,19 @@ impl Walker {
                 }
                 Ty::shape(Shape::Active)
             }
+            // The standard library's definitions, which are exact products.
+            "to_radians" | "to_degrees" if recv.active() => {
+                if rewrite {
+                    let x = self.value_if(take(&mut mc.receiver), recv.by_ref);
+                    let factor = if name == "to_radians" {
+                        quote!((::core::f64::consts::PI / 180.0))
+                    } else {
+                        quote!((180.0 / ::core::f64::consts::PI))
+                    };
+                    *e = self.parse(quote!(#x * #factor));
+                }
+                Ty::shape(Shape::Active)
+            }
             "powf" if any_arg => {
                 if rewrite {
                     if !recv.active() {
@@ -1320,7 +1333,13 @@ fn f64_function(func: &Expr) -> Option<Ident> {
                 || RUNTIME.contains(&name.as_str())
                 || matches!(
                     name.as_str(),
-                    "atan2" | "mul_add" | "sin_cos" | "rem_euclid" | "div_euclid"
+                    "atan2"
+                        | "mul_add"
+                        | "sin_cos"
+                        | "rem_euclid"
+                        | "div_euclid"
+                        | "to_radians"
+                        | "to_degrees"
                 );
             known.then(|| f.ident.clone())
         }
