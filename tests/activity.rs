@@ -143,6 +143,14 @@ twice! {
             total += width_weighted(m, *x);
         }
         total += width_weighted(m, *data.iter().next().unwrap());
+        for (i, (x, y)) in data.iter().zip(data.iter().rev()).enumerate() {
+            total += width_weighted(m, *x) * width_weighted(m, *y) * i as f64;
+        }
+        total += data
+            .iter()
+            .zip(data)
+            .map(|(&x, y)| width_weighted(m, x) + width_weighted(m, *y))
+            .sum::<f64>();
         total
     }
 }
@@ -158,7 +166,13 @@ fn passive_floats_beside_active_arguments_are_lifted() {
     let centres = [
         MZ, 90.0, 92.0, 90.0, 180.0, 92.0, 184.0, 90.0, 92.0, 90.0, -1.5, 2.0, 90.0, 92.0, 90.0,
     ];
-    let expected: f64 = centres.iter().map(|c| 2.0 * (91.0 - c)).sum();
+    let w = |c: f64| (91.0 - c) * (91.0 - c);
+    let dw = |c: f64| 2.0 * (91.0 - c);
+    // i = 1 only: x = 92, y = 90; then the zipped map over 90, 92 twice.
+    let expected: f64 = centres.iter().map(|c| dw(*c)).sum::<f64>()
+        + dw(92.0) * w(90.0)
+        + w(92.0) * dw(90.0)
+        + 2.0 * (dw(90.0) + dw(92.0));
     assert_close("∂/∂m", d, expected, 1e-13);
 }
 

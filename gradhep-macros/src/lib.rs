@@ -73,10 +73,13 @@ use proc_macro::TokenStream;
 /// - a passive value that becomes an active binding, return value, branch, array element
 ///   or `fold` accumulator is lifted: `let mut s = 0.0;` becomes
 ///   `let mut s = gradhep::lift::<D>(0.0);`, `vec![0.0; n]` likewise;
-/// - a passive `f64` passed beside active arguments — a float literal, an `as f64` cast, a
-///   binding or parameter known to be `f64`, an element of an `f64` slice, an upper-case
-///   constant — goes through `gradhep::lift`, which becomes the callee's parameter type
-///   (`D` or `f64`) by inference;
+/// - a passive `f64` passed beside active arguments goes through `gradhep::lift`, which
+///   becomes the callee's parameter type (`D` or `f64`) by inference. Lifted are: float
+///   literals (negated or not), `as f64` casts, arithmetic on those, bindings and
+///   parameters typed or initialised as `f64`, elements of `f64` slices, arrays and `Vec`s
+///   (indexed, or bound by `for`, by iterator closures including through `zip` and
+///   `enumerate`, by `while let`, `?` or `unwrap`), and upper-case constants (`MZ`,
+///   `Self::MASS`, `f64::consts::PI`);
 /// - `a.max(b)`, `a.min(b)`, `x.clamp(lo, hi)`, `a.hypot(b)` become `gradhep::max`, `min`,
 ///   `clamp`, `hypot`; `x.powf(y)` with an active exponent becomes `x.powd(y)`; `atan2` and
 ///   `mul_add` lift passive arguments; `to_radians`/`to_degrees` become the products the

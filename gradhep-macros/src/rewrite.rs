@@ -37,6 +37,40 @@ pub struct Ty {
     pub float: bool,
     /// When passive, its elements are `f64`.
     pub seq: bool,
+    /// For an iterator of tuples (`zip`, `enumerate`): which components are `f64`s.
+    pub parts: Floats,
+}
+
+/// Which parts of a passive value are known `f64`s, component by component for tuples.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Floats {
+    #[default]
+    No,
+    Yes,
+    Tuple(Vec<Floats>),
+}
+
+impl Floats {
+    fn of(yes: bool) -> Floats {
+        if yes { Floats::Yes } else { Floats::No }
+    }
+
+    fn part(&self, i: usize) -> Floats {
+        match self {
+            Floats::Tuple(parts) => parts.get(i).cloned().unwrap_or_default(),
+            _ => Floats::No,
+        }
+    }
+}
+
+impl Ty {
+    /// What the elements of this sequence or iterator are.
+    fn elem_floats(&self) -> Floats {
+        match &self.parts {
+            Floats::No => Floats::of(self.seq),
+            parts => parts.clone(),
+        }
+    }
 }
 
 impl Ty {
@@ -68,7 +102,7 @@ impl Ty {
 struct Param {
     shape: Shape,
     by_ref: bool,
-    float: bool,
+    float: Floats,
 }
 
 /// Scalar methods of num-dual (all take `&self`, so a reference receiver is fine).
@@ -208,6 +242,19 @@ impl Walker {
     // ----- bindings -----------------------------------------------------------------------
 
     fn declare(&mut self, pat: &mut Pat, shape: &Shape, by_ref: bool, float: bool, seq: bool) {
+        self.declare_parts(pat, shape, by_ref, &Floats::of(float), seq);
+    }
+
+    /// [`Walker::declare`] for a value whose parts are `f64`s as `floats` says.
+    fn declare_parts(
+        &mut self,
+        pat: &mut Pat,
+        shape: &Shape,
+        by_ref: bool,
+        floats: &Floats,
+        seq: bool,
+    ) {
+        let float = *floats == Floats::Yes;
         match pat {
             Pat::Ident(p) => {
                 let by_ref = by_ref || p.by_ref.is_some();
@@ -226,11 +273,12 @@ impl Walker {
                     types::activate(&mut p.ty, &declared, &self.scalar);
                 }
             }
-            Pat::Reference(p) => self.declare(&mut p.pat, shape, false, float, seq),
-            Pat::Paren(p) => self.declare(&mut p.pat, shape, by_ref, float, seq),
+            Pat::Reference(p) => self.declare_parts(&mut p.pat, shape, false, floats, seq),
+            Pat::Paren(p) => self.declare_parts(&mut p.pat, shape, by_ref, floats, seq),
             Pat::Tuple(p) => {
                 for (i, elem) in p.elems.iter_mut().enumerate() {
-                    self.declare(elem, &shape.component(i), by_ref, false, false);
+                    let part = floats.part(i);
+                    self.declare_parts(elem, &shape.component(i), by_ref, &part, false);
                 }
             }
             Pat::TupleStruct(p) => {
@@ -522,7 +570,7 @@ impl Walker {
             Expr::ForLoop(f) => {
                 let it = self.expr(&mut f.expr);
                 self.bindings.push_scope();
-                self.declare(&mut f.pat, &it.shape, true, it.seq, false);
+                self.declare_parts(&mut f.pat, &it.shape, true, &it.elem_floats(), false);
                 self.block(&mut f.body);
                 self.bindings.pop_scope();
                 Ty::passive()
@@ -675,6 +723,7 @@ impl Walker {
                     by_ref: b.by_ref,
                     float: b.float,
                     seq: b.float_seq,
+                    parts: Floats::No,
                 };
             }
             return Ty {
@@ -901,7 +950,7 @@ impl Walker {
         let elem = Param {
             shape: recv.shape.clone(),
             by_ref: true,
-            float: recv.seq,
+            float: recv.elem_floats(),
         };
         let outer = self.selector.take();
         if SELECTORS.contains(&name.as_str()) {
@@ -916,7 +965,7 @@ impl Walker {
                     let start = Param {
                         shape: init,
                         by_ref: false,
-                        float: args[0].float,
+                        float: Floats::of(args[0].float),
                     };
                     let (body, acc_shape) = self.closure(c, &[start, elem.clone()], true);
                     acc = acc_shape;
@@ -1036,11 +1085,17 @@ impl Walker {
                 ..Ty::shape(recv.shape)
             },
             "sin_cos" => Ty::shape(Shape::Tuple(vec![recv.shape.clone(), recv.shape])),
-            "enumerate" => Ty::shape(Shape::Tuple(vec![Shape::Passive, recv.shape])),
-            "zip" => Ty::shape(Shape::Tuple(vec![
-                recv.shape,
-                args.first().map(|a| a.shape.clone()).unwrap_or_default(),
-            ])),
+            "enumerate" => Ty {
+                parts: Floats::Tuple(vec![Floats::No, recv.elem_floats()]),
+                ..Ty::shape(Shape::Tuple(vec![Shape::Passive, recv.shape]))
+            },
+            "zip" => {
+                let other = args.first().cloned().unwrap_or_default();
+                Ty {
+                    parts: Floats::Tuple(vec![recv.elem_floats(), other.elem_floats()]),
+                    ..Ty::shape(Shape::Tuple(vec![recv.shape, other.shape]))
+                }
+            }
             "partition" => Ty::shape(Shape::Tuple(vec![recv.shape.clone(), recv.shape])),
             "map" | "flat_map" | "filter_map" | "map_while" | "find_map" | "then" => {
                 Ty::shape(args.last().map(|a| a.shape.clone()).unwrap_or_default())
@@ -1074,6 +1129,7 @@ impl Walker {
                     by_ref: true,
                     seq: recv.seq,
                     float: recv.float || (recv.seq && unwrapped),
+                    parts: recv.parts.clone(),
                     ..Ty::shape(shape)
                 }
             }
@@ -1103,10 +1159,10 @@ impl Walker {
             let p = params.get(i).cloned().unwrap_or(Param {
                 shape: Shape::Passive,
                 by_ref: true,
-                float: false,
+                float: Floats::No,
             });
             let before = self.bindings.next_id();
-            self.declare(input, &p.shape, p.by_ref, p.float, false);
+            self.declare_parts(input, &p.shape, p.by_ref, &p.float, false);
             ids.push((self.bindings.next_id() > before).then_some(before));
         }
         let outer = self.selector.take();
