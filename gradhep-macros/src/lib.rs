@@ -3,6 +3,7 @@
 
 mod activity;
 mod ast;
+mod companions;
 mod expand;
 mod rewrite;
 mod types;
