@@ -118,6 +118,7 @@ use proc_macro::TokenStream;
 /// | `floor`, `ceil`, `round`, `trunc`, `fract`, `signum` | `gradhep::smooth::sigmoid` |
 /// | `%`, `%=`, `rem_euclid`, `div_euclid` | `sin`, `cos`, `atan2` |
 /// | as an index (`hist[(x / w) as usize]`) | `gradhep::hist::kde` |
+/// | stored into a passive parameter (`hist: &mut [f64]`) or a field of `self` | name the parameter in `wrt(..)`; return the value |
 ///
 /// The attribute on something that is not a function, on `async`, `const`, `unsafe` or
 /// `extern` functions, and unknown names in `wrt` are errors too.
@@ -128,8 +129,6 @@ use proc_macro::TokenStream;
 ///   signature or body names `Self`, and as a free function otherwise; in an `impl` block,
 ///   an associated function that does not name `Self` gets companions that do not resolve
 ///   (give it a receiver). Companions cannot be added to `impl Trait for T` blocks.
-/// - A method that stores an active value into a field of `&mut self` does not compile:
-///   the fields stay `f64`.
 /// - A passive value is lifted beside active arguments only when it is known to be an `f64`
 ///   (see above); fields (`self.mass`) are not: write `gradhep::lift(self.mass)` when the
 ///   callee takes the scalar type there. Conversely an upper-case integer constant passed

@@ -6,7 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
-use syn::{Error, Ident, Signature};
+use syn::{Error, Expr, Ident, Signature};
 
 const DETACH: &str = "`detach(x)` if no derivative should flow";
 
@@ -174,6 +174,28 @@ pub fn not_differentiable_param(name: &Ident, ty: &syn::Type) -> Error {
             "`{name}` cannot carry derivatives: its type is not `f64`, `[f64; N]`, \
              `&[f64]`, `&mut [f64]` or `Vec<f64>`\n\
              help: remove it from `wrt(..)`"
+        ),
+    )
+}
+
+/// An active value stored into data: a passive parameter or a field of `self`.
+pub fn stored_into_data(place: &Expr, name: &str, field: bool) -> Error {
+    let (what, help) = if field {
+        (
+            "a field of `self`".to_owned(),
+            "return the value instead of storing it",
+        )
+    } else {
+        (
+            format!("`{name}`, a parameter that holds plain `f64` data"),
+            "name the parameter in `wrt(..)` so that it holds dual numbers",
+        )
+    };
+    Error::new_spanned(
+        place,
+        format!(
+            "a differentiable value is stored into {what}: its derivative would be lost\n\
+             help: {help}, or store {DETACH}"
         ),
     )
 }

@@ -2,7 +2,7 @@
 
 use super::{Floats, Walker};
 use crate::activity::Shape;
-use crate::types;
+use crate::{types, valid};
 use syn::{Expr, Pat, UnOp};
 
 impl Walker {
@@ -143,11 +143,42 @@ impl Walker {
             .unwrap_or_default()
     }
 
-    pub(super) fn mark_place(&mut self, place: &Expr, shape: &Shape) {
-        if shape.is_active()
-            && let Some(id) = self.place_root(place)
-        {
-            self.bindings.make_active(id, &Shape::Active);
+    /// Makes the binding `place` writes into active when `shape` is. Returns `false`, after
+    /// reporting it, when the place is data that cannot hold a dual number: a passive
+    /// parameter (`hist: &mut [f64]`) or a field of `self`.
+    pub(super) fn mark_place(&mut self, place: &Expr, shape: &Shape) -> bool {
+        if !shape.is_active() {
+            return true;
         }
+        if let Some(name) = self_root(place) {
+            self.error(valid::stored_into_data(place, &name, true));
+            return false;
+        }
+        let Some(id) = self.place_root(place) else {
+            return true;
+        };
+        if let Some(name) = self
+            .data_params
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, n)| n.clone())
+        {
+            self.error(valid::stored_into_data(place, &name, false));
+            return false;
+        }
+        self.bindings.make_active(id, &Shape::Active);
+        true
+    }
+}
+
+/// `self` when it is the root of a place (`self.total`, `self.hist[i]`).
+fn self_root(place: &Expr) -> Option<String> {
+    match place {
+        Expr::Path(p) if p.path.is_ident("self") => Some("self".to_owned()),
+        Expr::Index(i) => self_root(&i.expr),
+        Expr::Field(f) => self_root(&f.base),
+        Expr::Paren(p) => self_root(&p.expr),
+        Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => self_root(&u.expr),
+        _ => None,
     }
 }

@@ -272,7 +272,14 @@ impl Walker {
             "fold" => Ty::shape(acc),
             "push" | "extend" | "extend_from_slice" | "insert" | "fill" => {
                 let shape = args.iter().fold(Shape::Passive, |s, a| s.join(&a.shape));
-                self.mark_place(&mc.receiver, &shape);
+                if !self.mark_place(&mc.receiver, &shape) && self.rewrite {
+                    for (arg, ty) in mc.args.iter_mut().zip(&args) {
+                        if ty.active() {
+                            *arg = self.detach(take(arg));
+                        }
+                    }
+                    return Ty::passive();
+                }
                 if self.place_shape(&mc.receiver).is_active()
                     && let Some(arg) = mc.args.last_mut()
                 {

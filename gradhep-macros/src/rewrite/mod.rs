@@ -128,6 +128,8 @@ pub struct Walker {
     last_closure: Vec<Option<usize>>,
     /// The activities of the values `break` leaves each enclosing `loop` with.
     breaks: Vec<Vec<Shape>>,
+    /// The bindings of passive parameters, by name: data that cannot hold a dual number.
+    data_params: Vec<(usize, String)>,
 }
 
 impl Walker {
@@ -144,6 +146,7 @@ impl Walker {
             in_index: false,
             last_closure: Vec::new(),
             breaks: Vec::new(),
+            data_params: Vec::new(),
         }
     }
 
@@ -151,6 +154,7 @@ impl Walker {
         self.bindings.start_pass();
         self.rewrite = rewrite;
         self.errors.clear();
+        self.data_params.clear();
     }
 
     /// Declares a parameter: active ones as the scalar type, passive ones by their type.
@@ -158,7 +162,11 @@ impl Walker {
         let float = types::is_f64(ty);
         let seq = types::is_f64_seq(ty);
         let by_ref = types::is_ref(ty) && !active;
+        let first = self.bindings.next_id();
         self.declare(pat, &Shape::active(active), by_ref, float, seq);
+        if !active && let Pat::Ident(p) = pat {
+            self.data_params.push((first, p.ident.to_string()));
+        }
     }
 
     /// Walks the function body; its tail is coerced to the result's activity.
@@ -297,7 +305,9 @@ impl Walker {
             Expr::Assign(a) => {
                 let r = self.expr(&mut a.right);
                 self.expr(&mut a.left);
-                self.mark_place(&a.left, &r.shape);
+                if !self.mark_place(&a.left, &r.shape) && self.rewrite {
+                    *a.right = self.detach(take(&mut a.right));
+                }
                 let target = self.place_shape(&a.left);
                 self.coerce(&mut a.right, &r, &target);
                 Ty::passive()
@@ -557,7 +567,9 @@ impl Walker {
             | BinOp::RemAssign(_) => {
                 let r = self.expr(&mut bin.right);
                 let l = self.expr(&mut bin.left);
-                self.mark_place(&bin.left, &r.shape);
+                if !self.mark_place(&bin.left, &r.shape) && self.rewrite {
+                    *bin.right = self.detach(take(&mut bin.right));
+                }
                 let target = self.place_shape(&bin.left);
                 if matches!(bin.op, BinOp::RemAssign(_)) && (l.active() || r.active()) {
                     self.error(valid::remainder(&*bin, "%="));
