@@ -51,7 +51,7 @@ use proc_macro::TokenStream;
 /// slices, integers, `&self` and everything else are data. A fixed point over the body then
 /// marks what depends on an active input: `let` bindings (annotated or not, shadowed or
 /// not), assignments and compound assignments (`s += x` makes `s` active even if it started
-/// as `0.0`), `for`/`while`/`loop` bodies, closures and the iterator chains they feed
+/// as `0.0`), `for`/`while`/`loop` bodies and the values a `loop` `break`s with, closures and the iterator chains they feed
 /// (`map`, `zip` component by component, `enumerate`, `fold`, `sum`, `product`, ...),
 /// `if`/`match` branches, early `return`, `?`, tuples, arrays, `vec![..]`, `Vec`s filled by
 /// `push` or by index, closures bound by `let` and called with active arguments, and calls:
@@ -134,8 +134,7 @@ use proc_macro::TokenStream;
 ///   callee takes the scalar type there. Conversely an upper-case integer constant passed
 ///   next to active arguments is taken for an `f64`.
 /// - Bodies of nested `fn` items and of macros other than `vec!` are not analysed.
-/// - A `loop` is as active as the values it `break`s with; a passive `break` value beside an
-///   active one is not lifted.
+/// - `break 'label value` is taken to leave the innermost `loop`.
 #[proc_macro_attribute]
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::differentiable(args.into(), item.into()).into()

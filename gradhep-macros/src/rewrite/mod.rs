@@ -126,8 +126,13 @@ pub struct Walker {
     in_index: bool,
     /// The parameter bindings of the closure walked last, for `let f = |..| ..;`.
     last_closure: Vec<Option<usize>>,
-    /// The activities of the values `break` leaves each enclosing `loop` with.
-    breaks: Vec<Vec<Shape>>,
+    /// For each enclosing `loop`: its number and the activities of the values it `break`s
+    /// with in this pass.
+    breaks: Vec<(usize, Vec<Shape>)>,
+    /// Each `loop`'s activity, by the order the walk meets them, kept across passes so that
+    /// the final pass can lift passive `break` values.
+    loops: Vec<Shape>,
+    next_loop: usize,
     /// The bindings of passive parameters, by name: data that cannot hold a dual number.
     data_params: Vec<(usize, String)>,
 }
@@ -146,6 +151,8 @@ impl Walker {
             in_index: false,
             last_closure: Vec::new(),
             breaks: Vec::new(),
+            loops: Vec::new(),
+            next_loop: 0,
             data_params: Vec::new(),
         }
     }
@@ -155,6 +162,7 @@ impl Walker {
         self.rewrite = rewrite;
         self.errors.clear();
         self.data_params.clear();
+        self.next_loop = 0;
     }
 
     /// Declares a parameter: active ones as the scalar type, passive ones by their type.
@@ -335,11 +343,17 @@ impl Walker {
                 Ty::passive()
             }
             Expr::Loop(l) => {
-                self.breaks.push(Vec::new());
+                let number = self.next_loop;
+                self.next_loop += 1;
+                if number == self.loops.len() {
+                    self.loops.push(Shape::Passive);
+                }
+                self.breaks.push((number, Vec::new()));
                 self.block(&mut l.body);
-                let breaks = self.breaks.pop().unwrap_or_default();
+                let (_, breaks) = self.breaks.pop().unwrap_or_default();
                 let shape = breaks.iter().fold(Shape::Passive, |s, b| s.join(b));
-                Ty::shape(shape)
+                self.loops[number] = self.loops[number].join(&shape);
+                Ty::shape(self.loops[number].clone())
             }
             Expr::Let(l) => {
                 let ty = self.expr(&mut l.expr);
@@ -363,8 +377,10 @@ impl Walker {
             Expr::Break(b) => {
                 if let Some(value) = &mut b.expr {
                     let ty = self.expr(value);
-                    if let Some(breaks) = self.breaks.last_mut() {
-                        breaks.push(ty.shape);
+                    if let Some((number, breaks)) = self.breaks.last_mut() {
+                        breaks.push(ty.shape.clone());
+                        let target = self.loops[*number].clone();
+                        self.coerce(value, &ty, &target);
                     }
                 }
                 Ty::passive()
