@@ -51,8 +51,9 @@ use proc_macro::TokenStream;
 /// slices, integers, `&self` and everything else are data. A fixed point over the body then
 /// marks what depends on an active input: `let` bindings (annotated or not, shadowed or
 /// not), assignments and compound assignments (`s += x` makes `s` active even if it started
-/// as `0.0`), `for`/`while`/`loop` bodies and the values a `loop` `break`s with, closures and the iterator chains they feed
-/// (`map`, `zip` component by component, `enumerate`, `fold`, `sum`, `product`, ...),
+/// as `0.0`), `for`/`while`/`loop` bodies and the values a `loop` `break`s with, closures
+/// and the iterator chains they feed (`map`, `zip` component by component, `enumerate`,
+/// `fold`, `sum`, `product`, ...),
 /// `if`/`match` branches, early `return`, `?`, tuples, arrays, `vec![..]`, `Vec`s filled by
 /// `push` or by index, closures bound by `let` and called with active arguments, and calls:
 /// a call with any active argument (another `#[differentiable]` function, itself) is active.

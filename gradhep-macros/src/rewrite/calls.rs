@@ -361,7 +361,10 @@ pub(super) fn path_starts_with(func: &Expr, name: &str) -> bool {
 
 /// `Some(..)`, `Ok(..)`: the value inside has the activity of the argument.
 pub(super) fn is_wrapper(func: &Expr) -> bool {
-    matches!(func, Expr::Path(p) if p.path.is_ident("Some") || p.path.is_ident("Ok") || p.path.is_ident("Err") || p.path.is_ident("Box"))
+    let Expr::Path(p) = func else { return false };
+    p.path
+        .get_ident()
+        .is_some_and(|i| i == "Some" || i == "Ok" || i == "Err" || i == "Box")
 }
 
 /// `Vec::new()`, `Vec::with_capacity(n)`, `Default::default()`: empty containers whose
