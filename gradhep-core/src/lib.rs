@@ -13,6 +13,7 @@ pub mod optim;
 pub mod scalar;
 
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
+pub use scalar::{gradient_seeds, hessian_seeds, product, split_gradient, split_hessian, sum};
 
 /// What an analysis uses every day: `use gradhep::prelude::*;`.
 pub mod prelude {
