@@ -10,6 +10,7 @@ pub use gradhep_macros::differentiable;
 pub use num_dual;
 
 pub mod scalar;
+pub mod special;
 
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
 
