@@ -141,6 +141,9 @@ fn derivatives_underflow_to_zero_not_nan_far_out() {
     }
     let inf = f64::INFINITY;
     assert_eq!((normal_cdf(inf), normal_cdf(-inf)), (1.0, 0.0));
-    assert_eq!((normal_sf(inf), normal_sf(-inf), normal_pdf(inf)), (0.0, 1.0, 0.0));
+    assert_eq!(
+        (normal_sf(inf), normal_sf(-inf), normal_pdf(inf)),
+        (0.0, 1.0, 0.0)
+    );
     assert_eq!(first_derivative(normal_cdf, 1e300), (1.0, 0.0));
 }
