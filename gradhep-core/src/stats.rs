@@ -11,7 +11,7 @@ use crate::special::ln_gamma;
 
 /// `h(t) = 2((1 + t) ln(1 + t) − t)/t²`, with `Z_A = s·sqrt(h(s/b)/b)`.
 ///
-/// Smooth and positive for `t > −1`, `h(0) = 1`. Near zero the numerator cancels to `t²`, so
+/// Smooth and positive for `t > −1`, `h(0) = 1`, `h(t) ≈ 2 ln(t)/t` for `t ≫ 1`. Near zero the numerator cancels to `t²`, so
 /// there it is summed from its series `Σₖ 2(−t)ᵏ/((k + 1)(k + 2))` (20 terms: the first
 /// omitted is below 1e-17 of `h` and its derivatives up to third order at `|t| < 0.1`).
 fn asimov_h<D: Scalar>(t: D) -> D {
@@ -21,7 +21,8 @@ fn asimov_h<D: Scalar>(t: D) -> D {
             acc * t + sign / f64::from((k + 1) * (k + 2))
         })
     } else {
-        ((t + 1.0) * t.ln_1p() - t) * 2.0 / (t * t)
+        // Divided through by t once, so that t² cannot overflow for s ≫ b.
+        ((t.recip() + 1.0) * t.ln_1p() - 1.0) * 2.0 / t
     }
 }
 
