@@ -150,7 +150,7 @@ pub fn cut_window<D: Scalar, X: Elem<D>>(x: X, lo: D, hi: D, width: D) -> D {
     sigmoid(minus(x, lo) * inv_width) * sigmoid(-minus(x, hi) * inv_width)
 }
 
-/// The smooth maximum `t·ln(e^{a/t} + e^{b/t}) = a + t·softplus((b − a)/t)`.
+/// The smooth maximum `t·ln(e^{a/t} + e^{b/t}) = max(a, b) + t·softplus(−|a − b|/t)`.
 ///
 /// Always at least `max(a, b)` and at most `max(a, b) + t·ln 2`; its gradient is the softmax
 /// weights `(σ((a − b)/t), σ((b − a)/t))`. Hard limit: `max(a, b)` as `temperature → 0⁺`.
@@ -166,10 +166,13 @@ pub fn cut_window<D: Scalar, X: Elem<D>>(x: X, lo: D, hi: D, width: D) -> D {
 #[inline]
 pub fn smooth_max<D: Scalar>(a: D, b: D, temperature: D) -> D {
     assert_positive("smooth_max: temperature", temperature);
-    a + softplus((b - a) / temperature) * temperature
+    // Both forms are the same analytic function; offsetting from the larger makes the
+    // softplus term a small correction, so the hard limit comes out exactly.
+    let (hi, lo) = if a.re() >= b.re() { (a, b) } else { (b, a) };
+    hi + softplus((lo - hi) / temperature) * temperature
 }
 
-/// The smooth minimum `−t·ln(e^{−a/t} + e^{−b/t}) = a − t·softplus((a − b)/t)`.
+/// The smooth minimum `−t·ln(e^{−a/t} + e^{−b/t}) = min(a, b) − t·softplus(−|a − b|/t)`.
 ///
 /// Hard limit: `min(a, b)` as `temperature → 0⁺`.
 ///
@@ -183,7 +186,8 @@ pub fn smooth_max<D: Scalar>(a: D, b: D, temperature: D) -> D {
 #[inline]
 pub fn smooth_min<D: Scalar>(a: D, b: D, temperature: D) -> D {
     assert_positive("smooth_min: temperature", temperature);
-    a - softplus((a - b) / temperature) * temperature
+    let (lo, hi) = if a.re() <= b.re() { (a, b) } else { (b, a) };
+    lo - softplus((lo - hi) / temperature) * temperature
 }
 
 /// `ln Σᵢ e^{xᵢ}`, computed as `m + ln Σᵢ e^{xᵢ − m}` with `m = maxᵢ xᵢ` so that nothing
