@@ -23,25 +23,30 @@ use crate::scalar::{Elem, Scalar, custom_unary};
 /// ```
 #[inline]
 pub fn sigmoid<D: Scalar>(z: D) -> D {
-    custom_unary(z, sigmoid_taylor)
+    custom_unary(z, |z0| sigmoid_taylor(z0, D::NDERIV))
 }
 
-/// `σ` and its first three derivatives at `z`.
+/// `σ` and its first three derivatives at `z`, those beyond `order` left zero.
 #[inline]
-pub(crate) fn sigmoid_taylor(z: f64) -> [f64; 4] {
-    let [s, c, c_minus_s] = sigmoid_parts(z);
+pub(crate) fn sigmoid_taylor(z: f64, order: usize) -> [f64; 4] {
+    let [s, c, c_minus_s] = sigmoid_parts(z, order);
     let sc = s * c;
     [s, sc, sc * c_minus_s, sc * (1.0 - 6.0 * sc)]
 }
 
-/// `[σ(z), 1 − σ(z), 1 − 2σ(z)]`, each without cancellation.
+/// `[σ(z), 1 − σ(z), 1 − 2σ(z)]`, each without cancellation; the last, which only second
+/// and higher derivatives use, is left zero for `order < 2` (it costs an `expm1`).
 #[inline]
-fn sigmoid_parts(z: f64) -> [f64; 3] {
+fn sigmoid_parts(z: f64, order: usize) -> [f64; 3] {
     let e = (-z.abs()).exp();
     let near_one = 1.0 / (1.0 + e);
     let near_zero = e * near_one;
     // 1 − 2σ(|z|) = (e − 1)/(1 + e), with e − 1 = expm1(−|z|) exact near z = 0.
-    let gap = (-z.abs()).exp_m1() * near_one;
+    let gap = if order >= 2 {
+        (-z.abs()).exp_m1() * near_one
+    } else {
+        0.0
+    };
     if z >= 0.0 {
         [near_one, near_zero, gap]
     } else {
@@ -63,7 +68,7 @@ fn sigmoid_parts(z: f64) -> [f64; 3] {
 #[inline]
 pub fn softplus<D: Scalar>(z: D) -> D {
     custom_unary(z, |z0| {
-        let [s, c, c_minus_s] = sigmoid_parts(z0);
+        let [s, c, c_minus_s] = sigmoid_parts(z0, D::NDERIV);
         let sc = s * c;
         [
             z0.max(0.0) + (-z0.abs()).exp().ln_1p(),

@@ -88,8 +88,9 @@ trait Kernel {
     /// Beyond `±REACH` the CDF is taken as exactly 0 or 1; the neglected tail and density
     /// there are below 1.1e-18.
     const REACH: f64;
-    /// The CDF and its first three derivatives at `z`.
-    fn cdf_taylor(z: f64) -> [f64; 4];
+    /// The CDF and its first three derivatives at `z`; those beyond `order` may be left
+    /// zero.
+    fn cdf_taylor(z: f64, order: usize) -> [f64; 4];
 }
 
 /// The Gaussian kernel: `Φ(−9) = 1.1e-19`, `φ(9) = 1.0e-18`.
@@ -97,7 +98,7 @@ struct Gaussian;
 
 impl Kernel for Gaussian {
     const REACH: f64 = 9.0;
-    fn cdf_taylor(z: f64) -> [f64; 4] {
+    fn cdf_taylor(z: f64, _order: usize) -> [f64; 4] {
         crate::special::normal_cdf_taylor(z)
     }
 }
@@ -107,8 +108,8 @@ struct Logistic;
 
 impl Kernel for Logistic {
     const REACH: f64 = 44.0;
-    fn cdf_taylor(z: f64) -> [f64; 4] {
-        crate::smooth::sigmoid_taylor(z)
+    fn cdf_taylor(z: f64, order: usize) -> [f64; 4] {
+        crate::smooth::sigmoid_taylor(z, order)
     }
 }
 
@@ -219,7 +220,7 @@ impl<D: Scalar, E: Elem<D>> Layout<'_, D, E> {
         for j in lo..=hi.min(self.nbins) {
             let cdf = if j < hi {
                 let z = scaled_gap(self.edges[j], x, self.inv_width);
-                custom_unary(z, K::cdf_taylor)
+                custom_unary(z, |z0| K::cdf_taylor(z0, D::NDERIV))
             } else {
                 D::one()
             };
