@@ -19,6 +19,27 @@ pub mod stats;
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
 
 /// What an analysis uses every day: `use gradhep::prelude::*;`.
+///
+/// ```
+/// use gradhep_core::prelude::*;
+/// use gradhep_core::num_dual::{first_derivative, Dual64};
+///
+/// /// Binned significance after a soft cut at `cut`: one source for values and gradients.
+/// fn significance<D: Scalar>(cut: D, signal: &[f64], background: &[f64]) -> D {
+///     let edges = [0.0, 1.0, 2.0, 3.0];
+///     let kept = |xs: &[f64]| -> Vec<D> { xs.iter().map(|&x| cut_above(x, cut, lift(0.2))).collect() };
+///     let s = kde_weighted(signal, &kept(signal), &edges, lift(0.3));
+///     let b = kde_weighted(background, &kept(background), &edges, lift(0.3));
+///     asimov_significance_binned(&s, &b)
+/// }
+///
+/// let signal = [1.2, 1.9, 2.3, 2.6];
+/// let background = [0.2, 0.5, 0.8, 1.1, 1.4, 2.0];
+/// let z = significance(0.5, &signal, &background);
+/// let (z_again, dz_dcut) = first_derivative(|c: Dual64| significance(c, &signal, &background), 0.5);
+/// assert_eq!(z, z_again);
+/// assert!(dz_dcut > 0.0); // a tighter cut drops background faster than signal
+/// ```
 pub mod prelude {
     pub use crate::differentiable;
     pub use crate::hist::{kde, kde_weighted};
