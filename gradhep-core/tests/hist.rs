@@ -288,3 +288,16 @@ fn negative_width_panics() {
 fn mismatched_weights_panic() {
     kde_weighted(&VALUES, &[1.0, 2.0, 3.0], &EDGES, 0.1);
 }
+
+#[test]
+fn infinite_outer_edges_fold_the_tails_by_themselves() {
+    let inf = f64::INFINITY;
+    let open = kde_weighted(&VALUES, &WEIGHTS, &[-inf, -0.3, 0.2, inf], 0.4);
+    let folded = HistOptions::new().fold_overflow(true).kde_weighted(
+        &VALUES,
+        &WEIGHTS,
+        &[-1.0, -0.3, 0.2, 2.0],
+        0.4,
+    );
+    assert_eq!(open, folded);
+}

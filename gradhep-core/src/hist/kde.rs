@@ -14,11 +14,13 @@ use crate::scalar::{Elem, Scalar};
 /// folded tails. Evaluated sparsely and in parallel (see the [module docs](super)).
 ///
 /// Hard limit: as `h → 0⁺` the ordinary histogram, with an event exactly on an inner edge
-/// split half and half between its two bins.
+/// split half and half between its two bins. An event at `±∞` lies in the tails, and a NaN
+/// value makes every bin NaN (as the dense formula would). Infinite outer edges are allowed
+/// and fold the tails in by themselves.
 ///
 /// # Panics
 /// If there are fewer than two edges, the edges are not strictly increasing, or the
-/// bandwidth is not positive and finite. A NaN value makes every bin NaN.
+/// bandwidth is not positive and finite.
 ///
 /// ```
 /// use gradhep_core::hist::kde;
