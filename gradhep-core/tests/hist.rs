@@ -301,3 +301,38 @@ fn infinite_outer_edges_fold_the_tails_by_themselves() {
     );
     assert_eq!(open, folded);
 }
+
+/// As `#[differentiable]` generates it: generic in `D`, dual values built from plain data,
+/// literals lifted; nothing else pins the scalar type.
+fn shifted_sum_of_squares<D: gradhep_core::Scalar>(shift: D, xs: &[f64], edges: &[f64]) -> D {
+    let shifted: Vec<D> = xs.iter().map(|&x| shift + x).collect();
+    let h = kde(&shifted, edges, lift(0.1));
+    let cut: Vec<D> = xs
+        .iter()
+        .map(|&x| gradhep_core::smooth::cut_above(x, shift, lift(0.2)))
+        .collect();
+    let w = kde_weighted(xs, &cut, edges, lift(0.1));
+    h.iter()
+        .zip(&w)
+        .fold(D::zero(), |acc, (&a, &b)| acc + a * a + b)
+}
+
+#[test]
+fn generic_code_infers_the_scalar_type_through_lifted_literals() {
+    let (v, d) = gradhep_core::num_dual::first_derivative(
+        |s: Dual64| shifted_sum_of_squares(s, &VALUES, &EDGES),
+        0.1,
+    );
+    assert_eq!(v, shifted_sum_of_squares(0.1, &VALUES, &EDGES));
+    let err = gradhep_core::check::gradient(
+        |[s]| {
+            let (v, d) = gradhep_core::num_dual::first_derivative(
+                |s: Dual64| shifted_sum_of_squares(s, &VALUES, &EDGES),
+                s,
+            );
+            (v, [d])
+        },
+        [0.1],
+    );
+    assert!(d.is_finite() && err < 1e-8, "{err}");
+}
