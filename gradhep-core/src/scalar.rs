@@ -48,6 +48,9 @@ pub trait Elem<D>: Copy + Send + Sync {
     fn re(self) -> f64;
     /// The element as the scalar type: `D::from(x)` for `f64`, the identity for `D`.
     fn to_scalar(self) -> D;
+    /// `Some(x)` for plain `f64` data, `None` for a dual: lets mixed arithmetic stay in `f64`
+    /// (or scale tangents) instead of lifting data to full duals. Resolved at compile time.
+    fn plain(self) -> Option<f64>;
 }
 
 impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
@@ -58,6 +61,10 @@ impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
     #[inline]
     fn to_scalar(self) -> D {
         D::from(self)
+    }
+    #[inline]
+    fn plain(self) -> Option<f64> {
+        Some(self)
     }
 }
 
@@ -78,6 +85,10 @@ macro_rules! impl_elem_for_itself {
             #[inline]
             fn to_scalar(self) -> Self {
                 self
+            }
+            #[inline]
+            fn plain(self) -> Option<f64> {
+                None
             }
         }
     };

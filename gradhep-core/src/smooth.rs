@@ -1,0 +1,253 @@
+//! Smooth replacements for the step functions of an analysis: soft cuts, smooth extrema and
+//! the softmax.
+//!
+//! Each has a width or temperature in the units of its input; as it goes to zero the hard
+//! operation is recovered, and at any positive value the derivative is informative. All are
+//! written so that no intermediate overflows: the sigmoid and softplus have finite values and
+//! derivatives (exactly zero where they underflow) for arguments up to `±1e308`.
+
+use crate::scalar::{Elem, Scalar, custom_unary};
+
+/// The logistic sigmoid `σ(z) = 1/(1 + e^{−z})`, with `σ' = σ(1 − σ)`.
+///
+/// Evaluated from `e^{−|z|}`, which never overflows, and with `σ` and `1 − σ` each formed
+/// directly so that the derivatives keep relative precision in both tails. Hard limit: the
+/// unit step, `σ(z/t) → [z > 0]` as `t → 0⁺` (with `σ(0) = 1/2`).
+///
+/// ```
+/// use gradhep_core::smooth::sigmoid;
+/// use gradhep_core::num_dual::{first_derivative, Dual64};
+/// assert_eq!(sigmoid(0.0), 0.5);
+/// assert_eq!(sigmoid(1e308), 1.0);
+/// assert_eq!(first_derivative(sigmoid::<Dual64>, -1e308), (0.0, 0.0));
+/// ```
+#[inline]
+pub fn sigmoid<D: Scalar>(z: D) -> D {
+    custom_unary(z, |z0| sigmoid_taylor(z0, D::NDERIV))
+}
+
+/// `σ` and its first three derivatives at `z`, those beyond `order` left zero.
+#[inline]
+pub(crate) fn sigmoid_taylor(z: f64, order: usize) -> [f64; 4] {
+    let [s, c, c_minus_s] = sigmoid_parts(z, order);
+    let sc = s * c;
+    [s, sc, sc * c_minus_s, sc * (1.0 - 6.0 * sc)]
+}
+
+/// `[σ(z), 1 − σ(z), 1 − 2σ(z)]`, each without cancellation; the last, which only second
+/// and higher derivatives use, is left zero for `order < 2` (it costs an `expm1`).
+#[inline]
+fn sigmoid_parts(z: f64, order: usize) -> [f64; 3] {
+    let e = (-z.abs()).exp();
+    let near_one = 1.0 / (1.0 + e);
+    let near_zero = e * near_one;
+    // 1 − 2σ(|z|) = (e − 1)/(1 + e), with e − 1 = expm1(−|z|) exact near z = 0.
+    let gap = if order >= 2 {
+        (-z.abs()).exp_m1() * near_one
+    } else {
+        0.0
+    };
+    if z >= 0.0 {
+        [near_one, near_zero, gap]
+    } else {
+        [near_zero, near_one, -gap]
+    }
+}
+
+/// The softplus `ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|})`, a smooth `max(z, 0)`, with
+/// derivative `σ(z)`.
+///
+/// Hard limit: `t·softplus(z/t) → max(z, 0)` as `t → 0⁺`.
+///
+/// ```
+/// use gradhep_core::smooth::softplus;
+/// assert!((softplus(0.0) - 2f64.ln()).abs() < 1e-16);
+/// assert_eq!(softplus(1e308), 1e308);
+/// assert!((softplus(-40.0) - (-40f64).exp()).abs() < 1e-30);
+/// ```
+#[inline]
+pub fn softplus<D: Scalar>(z: D) -> D {
+    custom_unary(z, |z0| {
+        let [s, c, c_minus_s] = sigmoid_parts(z0, D::NDERIV);
+        let sc = s * c;
+        [
+            z0.max(0.0) + (-z0.abs()).exp().ln_1p(),
+            s,
+            sc,
+            sc * c_minus_s,
+        ]
+    })
+}
+
+/// `x − y` for an event value `x` that may be plain data, without lifting data to a dual.
+#[inline]
+fn minus<D: Scalar, X: Elem<D>>(x: X, y: D) -> D {
+    match x.plain() {
+        Some(x) => -(y - x),
+        None => x.to_scalar() - y,
+    }
+}
+
+#[inline]
+fn assert_positive<D: Scalar>(what: &str, t: D) {
+    assert!(t.re() > 0.0, "{what} must be positive, got {}", t.re());
+}
+
+/// The soft cut keeping events above `cut`: `σ((x − cut)/width)`.
+///
+/// `x` is an event value, plain `f64` data or the scalar type; `cut` and `width` (in the units
+/// of `x`) are the scalar type. Hard limit: `[x > cut]` as `width → 0⁺`. It is `relaxed.cut`
+/// with `slope = 1/width`.
+///
+/// # Panics
+/// If `width` is not positive.
+///
+/// ```
+/// use gradhep_core::smooth::cut_above;
+/// use gradhep_core::num_dual::Dual64;
+/// assert_eq!(cut_above(1.0, 1.0, 0.1), 0.5);
+/// assert!(cut_above(1.2, 1.0, 1e-3) == 1.0 && cut_above(0.8, 1.0, 1e-3) < 1e-80);
+/// // data event, trainable cut: d/dcut = −σ'(0)/width
+/// let kept = cut_above(1.0, Dual64::new(1.0, 1.0), Dual64::from(0.1));
+/// assert!((kept.eps + 2.5).abs() < 1e-14);
+/// ```
+#[inline]
+pub fn cut_above<D: Scalar, X: Elem<D>>(x: X, cut: D, width: D) -> D {
+    assert_positive("cut_above: width", width);
+    sigmoid(minus(x, cut) / width)
+}
+
+/// The soft cut keeping events below `cut`: `σ((cut − x)/width) = 1 − cut_above(x, cut, width)`.
+///
+/// Hard limit: `[x < cut]` as `width → 0⁺`.
+///
+/// # Panics
+/// If `width` is not positive.
+///
+/// ```
+/// use gradhep_core::smooth::{cut_above, cut_below};
+/// let (below, above) = (cut_below(0.7, 1.0, 0.1), cut_above(0.7, 1.0, 0.1));
+/// assert!((below + above - 1.0).abs() < 1e-15);
+/// ```
+#[inline]
+pub fn cut_below<D: Scalar, X: Elem<D>>(x: X, cut: D, width: D) -> D {
+    assert_positive("cut_below: width", width);
+    sigmoid(-minus(x, cut) / width)
+}
+
+/// The soft window keeping events between `lo` and `hi`:
+/// `σ((x − lo)/width) · σ((hi − x)/width)`.
+///
+/// Hard limit: `[lo < x < hi]` as `width → 0⁺` (for `lo < hi`).
+///
+/// # Panics
+/// If `width` is not positive.
+///
+/// ```
+/// use gradhep_core::smooth::cut_window;
+/// assert_eq!(cut_window(1.5, 0.5, 2.5, 0.01), 1.0);
+/// assert!(cut_window(3.0, 0.5, 2.5, 0.01) < 1e-21);
+/// ```
+#[inline]
+pub fn cut_window<D: Scalar, X: Elem<D>>(x: X, lo: D, hi: D, width: D) -> D {
+    assert_positive("cut_window: width", width);
+    let inv_width = width.recip();
+    sigmoid(minus(x, lo) * inv_width) * sigmoid(-minus(x, hi) * inv_width)
+}
+
+/// The smooth maximum `t·ln(e^{a/t} + e^{b/t}) = max(a, b) + t·softplus(−|a − b|/t)`.
+///
+/// Always at least `max(a, b)` and at most `max(a, b) + t·ln 2`; its gradient is the softmax
+/// weights `(σ((a − b)/t), σ((b − a)/t))`. Hard limit: `max(a, b)` as `temperature → 0⁺`.
+///
+/// # Panics
+/// If `temperature` is not positive.
+///
+/// ```
+/// use gradhep_core::smooth::smooth_max;
+/// assert!((smooth_max(1.0, 1.0, 0.5) - (1.0 + 0.5 * 2f64.ln())).abs() < 1e-15);
+/// assert_eq!(smooth_max(3.0, -2.0, 1e-3), 3.0);
+/// ```
+#[inline]
+pub fn smooth_max<D: Scalar>(a: D, b: D, temperature: D) -> D {
+    assert_positive("smooth_max: temperature", temperature);
+    // Both forms are the same analytic function; offsetting from the larger makes the
+    // softplus term a small correction, so the hard limit comes out exactly.
+    let (hi, lo) = if a.re() >= b.re() { (a, b) } else { (b, a) };
+    hi + softplus((lo - hi) / temperature) * temperature
+}
+
+/// The smooth minimum `−t·ln(e^{−a/t} + e^{−b/t}) = min(a, b) − t·softplus(−|a − b|/t)`.
+///
+/// Hard limit: `min(a, b)` as `temperature → 0⁺`.
+///
+/// # Panics
+/// If `temperature` is not positive.
+///
+/// ```
+/// use gradhep_core::smooth::smooth_min;
+/// assert_eq!(smooth_min(3.0, -2.0, 1e-3), -2.0);
+/// ```
+#[inline]
+pub fn smooth_min<D: Scalar>(a: D, b: D, temperature: D) -> D {
+    assert_positive("smooth_min: temperature", temperature);
+    let (lo, hi) = if a.re() <= b.re() { (a, b) } else { (b, a) };
+    lo - softplus((lo - hi) / temperature) * temperature
+}
+
+/// `ln Σᵢ e^{xᵢ}`, computed as `m + ln Σᵢ e^{xᵢ − m}` with `m = maxᵢ xᵢ` so that nothing
+/// overflows; its gradient is `softmax(xs)`.
+///
+/// `−∞` for an empty slice (the log of an empty sum). Hard limit: `t·logsumexp(x/t) → max x`
+/// as `t → 0⁺`.
+///
+/// ```
+/// use gradhep_core::smooth::logsumexp;
+/// assert!((logsumexp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+/// assert_eq!(logsumexp::<f64>(&[]), f64::NEG_INFINITY);
+/// ```
+pub fn logsumexp<D: Scalar>(xs: &[D]) -> D {
+    let m = max_re(xs);
+    if !m.is_finite() {
+        return D::from(m);
+    }
+    let sum = xs.iter().fold(D::zero(), |acc, &x| acc + (x - m).exp());
+    sum.ln() + m
+}
+
+/// The largest real part (`−∞` for an empty slice). A constant shift: the derivatives of
+/// `logsumexp` and `softmax` do not depend on it.
+#[inline]
+fn max_re<D: Scalar>(xs: &[D]) -> f64 {
+    xs.iter().map(|x| x.re()).fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// The softmax `pᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`: probabilities that sum to one.
+///
+/// Shifted by the largest `xᵢ` so that nothing overflows. Hard limit: the one-hot indicator of
+/// the largest `xᵢ` as the inputs are scaled by `1/t`, `t → 0⁺`.
+///
+/// ```
+/// use gradhep_core::smooth::softmax;
+/// let p = softmax(&[0.0, 2f64.ln()]);
+/// assert!((p[0] - 1.0 / 3.0).abs() < 1e-16 && (p[1] - 2.0 / 3.0).abs() < 1e-16);
+/// ```
+pub fn softmax<D: Scalar>(xs: &[D]) -> Vec<D> {
+    let mut out = vec![D::zero(); xs.len()];
+    softmax_into(xs, &mut out);
+    out
+}
+
+/// `softmax(xs)` written into `out` (of the same length), without allocating.
+pub(crate) fn softmax_into<D: Scalar>(xs: &[D], out: &mut [D]) {
+    let m = max_re(xs);
+    let mut sum = D::zero();
+    for (o, &x) in out.iter_mut().zip(xs) {
+        *o = (x - m).exp();
+        sum += *o;
+    }
+    let inv_sum = sum.recip();
+    for o in out.iter_mut() {
+        *o *= inv_sum;
+    }
+}
