@@ -1,16 +1,10 @@
 //! The README's example: a soft cut on ordinary `f64` code, differentiated at compile time.
-use gradhep::differentiable;
+use gradhep::prelude::*;
 
-/// Smooth step at `cut`: 0 well below, 1 well above, over a distance `width`.
-#[differentiable]
-fn soft_step(x: f64, cut: f64, width: f64) -> f64 {
-    1.0 / (1.0 + (-(x - cut) / width).exp())
-}
-
-/// Events kept by a soft cut at `cut`.
+/// Events kept by a soft cut at `cut` of width `width`.
 #[differentiable(wrt(cut, width))]
 fn kept(cut: f64, width: f64, events: &[f64]) -> f64 {
-    events.iter().map(|&x| soft_step(x, cut, width)).sum()
+    events.iter().map(|&x| cut_above(x, cut, width)).sum()
 }
 
 fn main() {

@@ -29,7 +29,7 @@ pub use scalar::{gradient_seeds, hessian_seeds, product, split_gradient, split_h
 /// /// Binned significance after a soft cut at `cut`: one source for values and gradients.
 /// fn significance<D: Scalar>(cut: D, signal: &[f64], background: &[f64]) -> D {
 ///     let edges = [0.0, 1.0, 2.0, 3.0];
-///     let kept = |xs: &[f64]| -> Vec<D> { xs.iter().map(|&x| cut_above(x, cut, lift(0.2))).collect() };
+///     let kept = |xs: &[f64]| -> Vec<D> { xs.iter().map(|&x| cut_above(lift(x), cut, lift(0.2))).collect() };
 ///     let s = kde_weighted(signal, &kept(signal), &edges, lift(0.3));
 ///     let b = kde_weighted(background, &kept(background), &edges, lift(0.3));
 ///     asimov_significance_binned(&s, &b)

@@ -6,7 +6,7 @@
 //! written so that no intermediate overflows: the sigmoid and softplus have finite values and
 //! derivatives (exactly zero where they underflow) for arguments up to `±1e308`.
 
-use crate::scalar::{Elem, Scalar, custom_unary};
+use crate::scalar::{Scalar, custom_unary};
 
 /// The logistic sigmoid `σ(z) = 1/(1 + e^{−z})`, with `σ' = σ(1 − σ)`.
 ///
@@ -79,15 +79,6 @@ pub fn softplus<D: Scalar>(z: D) -> D {
     })
 }
 
-/// `x − y` for an event value `x` that may be plain data, without lifting data to a dual.
-#[inline]
-fn minus<D: Scalar, X: Elem<D>>(x: X, y: D) -> D {
-    match x.plain() {
-        Some(x) => -(y - x),
-        None => x.to_scalar() - y,
-    }
-}
-
 #[inline]
 fn assert_positive<D: Scalar>(what: &str, t: D) {
     assert!(t.re() > 0.0, "{what} must be positive, got {}", t.re());
@@ -95,8 +86,9 @@ fn assert_positive<D: Scalar>(what: &str, t: D) {
 
 /// The soft cut keeping events above `cut`: `σ((x − cut)/width)`.
 ///
-/// `x` is an event value, plain `f64` data or the scalar type; `cut` and `width` (in the units
-/// of `x`) are the scalar type. Hard limit: `[x > cut]` as `width → 0⁺`. It is `relaxed.cut`
+/// All three are the scalar type, as every scalar parameter of a differentiable function is:
+/// inside a `#[differentiable]` body a plain event value is lifted to it by the macro; plain
+/// code writes `lift(x)`. `width` is in the units of `x`. Hard limit: `[x > cut]` as `width → 0⁺`. It is `relaxed.cut`
 /// with `slope = 1/width`.
 ///
 /// # Panics
@@ -108,13 +100,13 @@ fn assert_positive<D: Scalar>(what: &str, t: D) {
 /// assert_eq!(cut_above(1.0, 1.0, 0.1), 0.5);
 /// assert!(cut_above(1.2, 1.0, 1e-3) == 1.0 && cut_above(0.8, 1.0, 1e-3) < 1e-80);
 /// // data event, trainable cut: d/dcut = −σ'(0)/width
-/// let kept = cut_above(1.0, Dual64::new(1.0, 1.0), Dual64::from(0.1));
+/// let kept = cut_above(Dual64::from(1.0), Dual64::new(1.0, 1.0), Dual64::from(0.1));
 /// assert!((kept.eps + 2.5).abs() < 1e-14);
 /// ```
 #[inline]
-pub fn cut_above<D: Scalar, X: Elem<D>>(x: X, cut: D, width: D) -> D {
+pub fn cut_above<D: Scalar>(x: D, cut: D, width: D) -> D {
     assert_positive("cut_above: width", width);
-    sigmoid(minus(x, cut) / width)
+    sigmoid((x - cut) / width)
 }
 
 /// The soft cut keeping events below `cut`: `σ((cut − x)/width) = 1 − cut_above(x, cut, width)`.
@@ -130,9 +122,9 @@ pub fn cut_above<D: Scalar, X: Elem<D>>(x: X, cut: D, width: D) -> D {
 /// assert!((below + above - 1.0).abs() < 1e-15);
 /// ```
 #[inline]
-pub fn cut_below<D: Scalar, X: Elem<D>>(x: X, cut: D, width: D) -> D {
+pub fn cut_below<D: Scalar>(x: D, cut: D, width: D) -> D {
     assert_positive("cut_below: width", width);
-    sigmoid(-minus(x, cut) / width)
+    sigmoid((cut - x) / width)
 }
 
 /// The soft window keeping events between `lo` and `hi`:
@@ -149,10 +141,10 @@ pub fn cut_below<D: Scalar, X: Elem<D>>(x: X, cut: D, width: D) -> D {
 /// assert!(cut_window(3.0, 0.5, 2.5, 0.01) < 1e-21);
 /// ```
 #[inline]
-pub fn cut_window<D: Scalar, X: Elem<D>>(x: X, lo: D, hi: D, width: D) -> D {
+pub fn cut_window<D: Scalar>(x: D, lo: D, hi: D, width: D) -> D {
     assert_positive("cut_window: width", width);
     let inv_width = width.recip();
-    sigmoid(minus(x, lo) * inv_width) * sigmoid(-minus(x, hi) * inv_width)
+    sigmoid((x - lo) * inv_width) * sigmoid((hi - x) * inv_width)
 }
 
 /// The smooth maximum `t·ln(e^{a/t} + e^{b/t}) = max(a, b) + t·softplus(−|a − b|/t)`.

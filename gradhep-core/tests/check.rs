@@ -1,6 +1,7 @@
 //! `check::gradient` confirms right gradients, refutes wrong ones, and flags NaN.
 
 use gradhep_core::check::gradient;
+use gradhep_core::lift;
 use gradhep_core::num_dual::DualSVec64;
 use gradhep_core::smooth::cut_above;
 
@@ -11,7 +12,7 @@ fn kept_grad([cut, width]: [f64; 2], events: &[f64]) -> (f64, [f64; 2]) {
     let y = events
         .iter()
         .fold(DualSVec64::<2>::from_re(0.0), |acc, &x| {
-            acc + cut_above(x, c, w)
+            acc + cut_above(lift(x), c, w)
         });
     let g = y.eps.unwrap_generic(nalgebra::Const::<2>, nalgebra::U1);
     (y.re, [g[0], g[1]])

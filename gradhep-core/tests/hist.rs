@@ -309,7 +309,7 @@ fn shifted_sum_of_squares<D: gradhep_core::Scalar>(shift: D, xs: &[f64], edges: 
     let h = kde(&shifted, edges, lift(0.1));
     let cut: Vec<D> = xs
         .iter()
-        .map(|&x| gradhep_core::smooth::cut_above(x, shift, lift(0.2)))
+        .map(|&x| gradhep_core::smooth::cut_above(lift(x), shift, lift(0.2)))
         .collect();
     let w = kde_weighted(xs, &cut, edges, lift(0.1));
     h.iter()

@@ -85,11 +85,11 @@ proptest! {
 
     #[test]
     fn soft_cuts(x in -3.0..3.0_f64, cut in -2.0..2.0_f64, width in 0.1..2.0_f64) {
-        derivatives_match!(cut, |v| cut_above(x, v, lift(width)));
-        derivatives_match!(width, |v| cut_below(x, lift(cut), v));
+        derivatives_match!(cut, |v| cut_above(lift(x), v, lift(width)));
+        derivatives_match!(width, |v| cut_below(lift(x), lift(cut), v));
         derivatives_match!(x, |v| cut_above(v, lift(cut), lift(width)));
-        derivatives_match!(cut, |v| cut_window(x, v, lift(cut + 1.5), lift(width)));
-        derivatives_match!(width, |v| cut_window(x, lift(cut), lift(cut + 1.5), v));
+        derivatives_match!(cut, |v| cut_window(lift(x), v, lift(cut + 1.5), lift(width)));
+        derivatives_match!(width, |v| cut_window(lift(x), lift(cut), lift(cut + 1.5), v));
     }
 
     #[test]

@@ -223,8 +223,8 @@ fn soft_cut_matches_relaxed_cut_and_its_derivatives() {
             let cut = |cut: Dual64, slope: Dual64| {
                 let width = slope.recip();
                 match c.keep.as_str() {
-                    "above" => cut_above(x, cut, width),
-                    _ => cut_below(x, cut, width),
+                    "above" => cut_above(lift(x), cut, width),
+                    _ => cut_below(lift(x), cut, width),
                 }
             };
             let by_cut = cut(Dual64::new(c.cut, 1.0), Dual64::from(c.slope));

@@ -56,12 +56,12 @@ fn sigmoid_keeps_relative_precision_in_both_tails() {
 }
 
 #[test]
-fn cuts_infer_the_scalar_type_from_data_or_duals() {
+fn cuts_infer_the_scalar_type_from_duals_and_lifted_data() {
     // plain data, plain cut: f64
     let plain: f64 = cut_above(0.3, 0.5, 0.1);
-    // plain data, trainable cut, lifted width (as #[differentiable] writes `0.1`)
+    // plain data, trainable cut: data and width lifted, as #[differentiable] writes them
     let cut = Dual64::new(0.5, 1.0);
-    let by_cut = cut_above(0.3, cut, lift(0.1));
+    let by_cut = cut_above(lift(0.3), cut, lift(0.1));
     // dual data (a network output), fixed cut and width
     let x = Dual64::new(0.3, 1.0);
     let by_x = cut_above(x, lift(0.5), lift(0.1));
@@ -70,7 +70,7 @@ fn cuts_infer_the_scalar_type_from_data_or_duals() {
     // two directions at once
     let c2 = DualSVec64::<2>::from_re(0.5).derivative(0);
     let w2 = DualSVec64::<2>::from_re(0.1).derivative(1);
-    let g = cut_window(0.3, c2, lift(2.5), w2);
+    let g = cut_window(lift(0.3), c2, lift(2.5), w2);
     let dw = g.eps.unwrap_generic(nalgebra::Const::<2>, nalgebra::U1);
     let s = sigmoid(-2.0);
     assert!((dw[0] + s * (1.0 - s) / 0.1 * sigmoid(22.0)).abs() < 1e-12);

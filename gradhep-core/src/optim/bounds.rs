@@ -7,7 +7,8 @@
 //! map is generic over [`Scalar`], so it may also sit inside a differentiable function, whose
 //! gradient is then taken in `u` directly.
 
-use crate::{Scalar, detach};
+use crate::Scalar;
+use crate::smooth::{sigmoid, softplus};
 
 /// The open interval `(lo, hi)` through the logistic sigmoid:
 /// `x = lo + (hi − lo) σ(u)`, `σ(u) = 1 / (1 + e^{−u})`.
@@ -113,11 +114,7 @@ impl Positive {
     /// assert_eq!(Positive.forward(1000.0), 1000.0);
     /// ```
     pub fn forward<D: Scalar>(&self, u: D) -> D {
-        if detach(u) > 0.0 {
-            u + (-u).exp().ln_1p()
-        } else {
-            u.exp().ln_1p()
-        }
+        softplus(u)
     }
 
     /// `u = x + ln(1 − e^{−x})`, the `u` with `forward(u) = x`.
@@ -145,17 +142,6 @@ impl Positive {
     /// ```
     pub fn derivative(&self, u: f64) -> f64 {
         sigmoid(u)
-    }
-}
-
-/// `1 / (1 + e^{−u})`, never exponentiating a large positive number (whose infinity would
-/// make the derivative NaN).
-fn sigmoid<D: Scalar>(u: D) -> D {
-    if detach(u) >= 0.0 {
-        ((-u).exp() + 1.0).recip()
-    } else {
-        let e = u.exp();
-        e / (e + 1.0)
     }
 }
 

@@ -2,7 +2,8 @@
 //! unconstrained parameters.
 
 use super::bounds::check_range;
-use crate::{Scalar, detach};
+use crate::Scalar;
+use crate::smooth::softmax;
 
 /// `n` strictly increasing points inside `(lo, hi)` — the movable inner edges of a histogram
 /// on `[lo, hi]` — from `n` unconstrained numbers `z`, by cumulative softmax.
@@ -154,12 +155,8 @@ impl Ordered {
     }
 }
 
-/// `softmax(z₀, …, z_{n−1}, 0)`, shifted by the largest logit so no exponential overflows;
-/// the shift is a plain number, which changes no derivative.
+/// `softmax(z₀, …, z_{n−1}, 0)`: the last logit is pinned so the map is one-to-one.
 fn shares<D: Scalar>(z: &[D]) -> Vec<D> {
-    let shift = z.iter().map(|&zi| detach(zi)).fold(0.0, f64::max);
-    let mut exps: Vec<D> = z.iter().map(|&zi| (zi - shift).exp()).collect();
-    exps.push(D::from((-shift).exp()));
-    let total = exps.iter().fold(D::zero(), |acc, &e| acc + e);
-    exps.iter().map(|&e| e / total).collect()
+    let logits: Vec<D> = z.iter().copied().chain([D::zero()]).collect();
+    softmax(&logits)
 }
