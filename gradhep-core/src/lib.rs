@@ -9,6 +9,7 @@ extern crate self as gradhep;
 pub use gradhep_macros::differentiable;
 pub use num_dual;
 
+pub mod histfactory;
 pub mod scalar;
 pub mod special;
 
