@@ -9,7 +9,9 @@ extern crate self as gradhep;
 pub use gradhep_macros::differentiable;
 pub use num_dual;
 
+pub mod fit;
 pub mod histfactory;
+pub mod infer;
 pub mod scalar;
 pub mod special;
 

@@ -81,7 +81,8 @@ pub(crate) fn normsys_code4<D: Scalar>(alpha: D, ln_hi: D, ln_lo: D, a: &[D; 6])
     }
 }
 
-/// Code-1 normsys factor at `alpha` with its two derivatives.
+/// Code-1 normsys factor at `alpha` with its two derivatives (right-hand slope at the kink
+/// α = 0, as for code 0).
 #[inline]
 pub(crate) fn normsys_code1<D: Scalar>(alpha: D, ln_hi: D, ln_lo: D) -> Taylor2<D> {
     if alpha.re() >= 0.0 {
@@ -115,7 +116,9 @@ pub(crate) fn histosys_code4p<D: Scalar>(alpha: D, up: D, down: D) -> Taylor2<D>
 /// Code-0 histosys shift at `alpha` with its two derivatives.
 #[inline]
 pub(crate) fn histosys_code0<D: Scalar>(alpha: D, up: D, down: D) -> Taylor2<D> {
-    if alpha.re() > 0.0 {
+    // At the kink α = 0 (where every fit starts) the slope is the right-hand one, which is
+    // what pyhf's fits see through scipy's forward differences.
+    if alpha.re() >= 0.0 {
         [alpha * up, up, D::zero()]
     } else {
         [alpha * down, down, D::zero()]

@@ -24,7 +24,7 @@
 mod error;
 mod interp;
 pub(crate) mod likelihood;
-mod model;
+pub(crate) mod model;
 mod workspace;
 
 pub use error::Error;
