@@ -26,9 +26,9 @@ mod newton;
 pub(crate) use implicit::lift_optimum;
 pub(crate) use linalg::{cholesky, cholesky_solve};
 
-use crate::Scalar;
 use crate::histfactory::Model;
 use crate::histfactory::likelihood::{Order, Scratch, nll};
+use crate::{Elem, Scalar};
 
 /// Why a fit gave no result.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -109,7 +109,9 @@ pub struct FitResult<D = f64> {
 /// Fit of all free parameters to `data` (main then auxiliary, as `Workspace::data`).
 ///
 /// For a model with dual-valued yields, `bestfit` and `twice_nll` carry the derivatives of
-/// the optimum.
+/// the optimum. `data` may be `f64` or, when the auxiliary data follow the model (a
+/// shapesys τ computed from dual yields: `model.auxdata()`), the model's dual type; then
+/// `twice_nll` leaves out the derivative of the data-only constant `ln Γ(n + 1)`.
 ///
 /// # Panics
 /// If `data` does not have `nmaindata + nauxdata` entries.
@@ -122,7 +124,7 @@ pub struct FitResult<D = f64> {
 /// let result = fit::fit(&model, &ws.data(&model)).unwrap();
 /// assert!((result.bestfit[0] - 0.5).abs() < 1e-12); // (55 − 50) / 10, γ̂ = 1
 /// ```
-pub fn fit<D: Scalar>(model: &Model<D>, data: &[f64]) -> Result<FitResult<D>, FitError> {
+pub fn fit<D: Scalar, E: Elem<D>>(model: &Model<D>, data: &[E]) -> Result<FitResult<D>, FitError> {
     fit_with(model, data, &FitOptions::default())
 }
 
@@ -143,14 +145,14 @@ pub fn fit<D: Scalar>(model: &Model<D>, data: &[f64]) -> Result<FitResult<D>, Fi
 /// let options = FitOptions { bounds: Some(vec![[-5.0, 10.0]]), ..FitOptions::default() };
 /// assert!((fit::fit_with(&model, &data, &options).unwrap().bestfit[0] + 0.5).abs() < 1e-12);
 /// ```
-pub fn fit_with<D: Scalar>(
+pub fn fit_with<D: Scalar, E: Elem<D>>(
     model: &Model<D>,
-    data: &[f64],
+    data: &[E],
     options: &FitOptions,
 ) -> Result<FitResult<D>, FitError> {
     let detached = model.detached();
     let data_d = model.lift_data(data);
-    fit_data(model, &detached, data, &data_d, options, None)
+    fit_data(model, &detached, &values(data), &data_d, options, None)
 }
 
 /// Fit with the parameter of interest fixed at `poi` (pyhf's `fixed_poi_fit`).
@@ -167,24 +169,29 @@ pub fn fit_with<D: Scalar>(
 /// let result = fit::fixed_poi_fit(1.0, &model, &ws.data(&model)).unwrap();
 /// assert_eq!(result.bestfit, vec![1.0]);
 /// ```
-pub fn fixed_poi_fit<D: Scalar>(
+pub fn fixed_poi_fit<D: Scalar, E: Elem<D>>(
     poi: f64,
     model: &Model<D>,
-    data: &[f64],
+    data: &[E],
 ) -> Result<FitResult<D>, FitError> {
     fixed_poi_fit_with(poi, model, data, &FitOptions::default())
 }
 
 /// [`fixed_poi_fit`] with chosen options.
-pub fn fixed_poi_fit_with<D: Scalar>(
+pub fn fixed_poi_fit_with<D: Scalar, E: Elem<D>>(
     poi: f64,
     model: &Model<D>,
-    data: &[f64],
+    data: &[E],
     options: &FitOptions,
 ) -> Result<FitResult<D>, FitError> {
     let detached = model.detached();
     let data_d = model.lift_data(data);
-    fit_data(model, &detached, data, &data_d, options, Some(poi))
+    fit_data(model, &detached, &values(data), &data_d, options, Some(poi))
+}
+
+/// The values of data that may carry derivatives.
+pub(crate) fn values<D, E: Elem<D>>(data: &[E]) -> Vec<f64> {
+    data.iter().map(|x| x.re()).collect()
 }
 
 /// The fit behind every public entry point: `data` as `f64` for the minimiser and as `D`

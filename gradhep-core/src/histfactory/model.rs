@@ -937,6 +937,50 @@ impl<D: Scalar> Model<D> {
     }
 }
 
+impl Model<f64> {
+    /// The model as `E`, with the expected rate of every signal sample — every sample that
+    /// carries the POI's factor — multiplied by `scale` (nominal yields and histosys shifts
+    /// alike, constraints unchanged: an extra fixed normfactor on the signal).
+    ///
+    /// With `scale` a dual number at 1, everything computed from the model carries its
+    /// derivative with respect to the signal yield's normalisation.
+    ///
+    /// ```
+    /// use gradhep_core::histfactory::Workspace;
+    /// use gradhep_core::num_dual::Dual64;
+    /// # let ws = Workspace::from_json(r#"{"channels": [{"name": "sr", "samples": [
+    /// #   {"name": "s", "data": [10.0], "modifiers": [{"name": "mu", "type": "normfactor", "data": null}]},
+    /// #   {"name": "b", "data": [50.0], "modifiers": []}]}],
+    /// #   "observations": [{"name": "sr", "data": [52.0]}],
+    /// #   "measurements": [{"name": "meas", "config": {"poi": "mu", "parameters": []}}],
+    /// #   "version": "1.0.0"}"#).unwrap();
+    /// let model = ws.model(None).unwrap().with_signal_scale(Dual64::new(1.0, 1.0));
+    /// let lambda = model.expected_actualdata(&[2.0]);
+    /// assert_eq!((lambda[0].re, lambda[0].eps), (70.0, 20.0)); // d(μ s k + b)/dk = μ s
+    /// ```
+    pub fn with_signal_scale<E: Scalar>(&self, scale: E) -> Model<E> {
+        let mut model = self.map(E::from);
+        let poi = self.poi;
+        for channel in &mut model.channels {
+            for block in &mut channel.blocks {
+                let signal = block
+                    .scalar_factors
+                    .iter()
+                    .any(|f| matches!(f, ScalarFactor::Linear { par } if *par == poi));
+                if !signal {
+                    continue;
+                }
+                block.nominal.iter_mut().for_each(|y| *y *= scale);
+                for shift in &mut block.shifts {
+                    shift.up.iter_mut().for_each(|y| *y *= scale);
+                    shift.down.iter_mut().for_each(|y| *y *= scale);
+                }
+            }
+        }
+        model
+    }
+}
+
 fn re<D: Scalar>(v: &Option<Vec<D>>) -> Option<Vec<f64>> {
     v.as_ref().map(|v| v.iter().map(|x| x.re()).collect())
 }

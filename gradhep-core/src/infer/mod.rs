@@ -23,10 +23,10 @@ mod fisher;
 
 pub use fisher::{covariance, cramer_rao_uncertainty, fisher_information, observed_information};
 
-use crate::Scalar;
-use crate::fit::{FitError, FitOptions, FitResult, fit_data};
+use crate::fit::{FitError, FitOptions, FitResult, fit_data, values};
 use crate::histfactory::Model;
 use crate::special::normal_cdf;
+use crate::{Elem, Scalar};
 
 /// The test statistic of a hypothesis test (pyhf's `test_stat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,15 +84,15 @@ fn profile<D: Scalar>(
     Ok((t, fixed, free))
 }
 
-fn statistic<D: Scalar>(
+fn statistic<D: Scalar, E: Elem<D>>(
     mu: f64,
-    data: &[f64],
+    data: &[E],
     model: &Model<D>,
     clip: Clip,
 ) -> Result<D, FitError> {
     let detached = model.detached();
     let data_d = model.lift_data(data);
-    Ok(profile(mu, model, &detached, data, &data_d, clip)?.0)
+    Ok(profile(mu, model, &detached, &values(data), &data_d, clip)?.0)
 }
 
 /// `tμ = −2 ln λ(μ)`, clipped at 0 (pyhf's `tmu`).
@@ -110,13 +110,17 @@ fn statistic<D: Scalar>(
 /// let expected = 2.0 * ((70.0 - 60.0 * 70f64.ln()) - (60.0 - 60.0 * 60f64.ln()));
 /// assert!((infer::tmu(2.0, &[60.0], &model).unwrap() - expected).abs() < 1e-9);
 /// ```
-pub fn tmu<D: Scalar>(mu: f64, data: &[f64], model: &Model<D>) -> Result<D, FitError> {
+pub fn tmu<D: Scalar, E: Elem<D>>(mu: f64, data: &[E], model: &Model<D>) -> Result<D, FitError> {
     statistic(mu, data, model, Clip::None)
 }
 
 /// `t̃μ`: [`tmu`] with the POI bounded below by 0, which the model's suggested bounds
 /// already do (so, as in pyhf, the number is the same; the name says which is meant).
-pub fn tmu_tilde<D: Scalar>(mu: f64, data: &[f64], model: &Model<D>) -> Result<D, FitError> {
+pub fn tmu_tilde<D: Scalar, E: Elem<D>>(
+    mu: f64,
+    data: &[E],
+    model: &Model<D>,
+) -> Result<D, FitError> {
     statistic(mu, data, model, Clip::None)
 }
 
@@ -133,12 +137,16 @@ pub fn tmu_tilde<D: Scalar>(mu: f64, data: &[f64], model: &Model<D>) -> Result<D
 /// let model = ws.model(None).unwrap();
 /// assert_eq!(infer::qmu(0.5, &[60.0], &model).unwrap(), 0.0); // μ̂ = 1 > 0.5
 /// ```
-pub fn qmu<D: Scalar>(mu: f64, data: &[f64], model: &Model<D>) -> Result<D, FitError> {
+pub fn qmu<D: Scalar, E: Elem<D>>(mu: f64, data: &[E], model: &Model<D>) -> Result<D, FitError> {
     statistic(mu, data, model, Clip::Above)
 }
 
 /// `q̃μ`: [`qmu`] with the POI bounded below by 0 (the suggested bounds; see [`tmu_tilde`]).
-pub fn qmu_tilde<D: Scalar>(mu: f64, data: &[f64], model: &Model<D>) -> Result<D, FitError> {
+pub fn qmu_tilde<D: Scalar, E: Elem<D>>(
+    mu: f64,
+    data: &[E],
+    model: &Model<D>,
+) -> Result<D, FitError> {
     statistic(mu, data, model, Clip::Above)
 }
 
@@ -156,7 +164,7 @@ pub fn qmu_tilde<D: Scalar>(mu: f64, data: &[f64], model: &Model<D>) -> Result<D
 /// let expected = 2.0 * (60.0 * (60f64 / 50.0).ln() - 10.0); // 2(n ln(n/b) − (n − b))
 /// assert!((infer::q0(&[60.0], &model).unwrap() - expected).abs() < 1e-9);
 /// ```
-pub fn q0<D: Scalar>(data: &[f64], model: &Model<D>) -> Result<D, FitError> {
+pub fn q0<D: Scalar, E: Elem<D>>(data: &[E], model: &Model<D>) -> Result<D, FitError> {
     statistic(0.0, data, model, Clip::Below)
 }
 
@@ -176,9 +184,9 @@ pub fn q0<D: Scalar>(data: &[f64], model: &Model<D>) -> Result<D, FitError> {
 /// let (asimov, pars) = infer::asimov_data(0.0, &[60.0], &model).unwrap();
 /// assert_eq!((asimov, pars), (vec![50.0], vec![0.0]));
 /// ```
-pub fn asimov_data<D: Scalar>(
+pub fn asimov_data<D: Scalar, E: Elem<D>>(
     asimov_mu: f64,
-    data: &[f64],
+    data: &[E],
     model: &Model<D>,
 ) -> Result<(Vec<D>, Vec<D>), FitError> {
     let detached = model.detached();
@@ -186,7 +194,7 @@ pub fn asimov_data<D: Scalar>(
     let fit = fit_data(
         model,
         &detached,
-        data,
+        &values(data),
         &data_d,
         &FitOptions::default(),
         Some(asimov_mu),
@@ -241,14 +249,15 @@ pub struct Hypotest<D = f64> {
 /// // data equal to the background: observed equals the median expected
 /// assert!((r.cls_obs - r.cls_exp[2]).abs() < 1e-9);
 /// ```
-pub fn hypotest<D: Scalar>(
+pub fn hypotest<D: Scalar, E: Elem<D>>(
     poi: f64,
-    data: &[f64],
+    data: &[E],
     model: &Model<D>,
     test_stat: TestStat,
 ) -> Result<Hypotest<D>, FitError> {
     let detached = model.detached();
     let data_d = model.lift_data(data);
+    let data = &values(data);
     let (mu, asimov_mu, clip) = match test_stat {
         TestStat::Q0 => (0.0, 1.0, Clip::Below),
         TestStat::Q | TestStat::QTilde => (poi, 0.0, Clip::Above),
@@ -321,7 +330,10 @@ pub struct Discovery<D = f64> {
 /// let z_a = (2.0 * (60.0 * (1.2f64).ln() - 10.0)).sqrt();
 /// assert!((d.z_exp[2] - z_a).abs() < 1e-9 && (d.z_obs - z_a).abs() < 1e-9);
 /// ```
-pub fn discovery<D: Scalar>(data: &[f64], model: &Model<D>) -> Result<Discovery<D>, FitError> {
+pub fn discovery<D: Scalar, E: Elem<D>>(
+    data: &[E],
+    model: &Model<D>,
+) -> Result<Discovery<D>, FitError> {
     let h = hypotest(0.0, data, model, TestStat::Q0)?;
     let z_obs = sqrt0(h.q_obs);
     Ok(Discovery {
