@@ -656,6 +656,20 @@ impl<D: Scalar> Model<D> {
             }
             Some((_, first, _)) => *first,
         };
+        // A POI is a signal strength: an unconstrained normfactor (pyhf allows any scalar,
+        // but a constrained POI has no sensible CLs, and the signal samples are the ones
+        // carrying the POI's normfactor).
+        if let Some((_, req)) = reqs.iter().find(|(n, _)| *n == config.poi)
+            && req.kind != "normfactor"
+        {
+            return Err(Error::invalid(
+                poi_path.to_string(),
+                format!(
+                    "parameter of interest {:?} is a {} parameter; it must be a normfactor",
+                    config.poi, req.kind
+                ),
+            ));
+        }
 
         // Per-sample evaluation blocks.
         let index_of = |name: &str| paramsets.iter().find(|p| p.0 == name).map_or(0, |p| p.1);
