@@ -74,8 +74,8 @@ pub struct FitOptions {
     pub bounds: Option<Vec<[f64; 2]>>,
     /// Parameters held at their initial value (`suggested_fixed` if `None`).
     pub fixed: Option<Vec<bool>>,
-    /// Stop when the Newton decrement `gᵀH⁻¹g` is below this (the final step is still
-    /// taken, so the optimum is accurate to about its square).
+    /// Stop when the Newton decrement `gᵀH⁻¹g` is below this times `max(1, |ln L|)` (the
+    /// final step is still taken, so the optimum is accurate to about its square).
     pub tolerance: f64,
     /// Give up (with [`FitError::NotConverged`]) after this many Newton iterations.
     pub max_iterations: usize,
