@@ -66,6 +66,12 @@ pub(crate) fn minimize(
                 at_bound,
             });
         }
+        if idx
+            .iter()
+            .any(|&i| !g[i].is_finite() || !h[i * n + i].is_finite())
+        {
+            return Err(FitError::NonFinite { parameters: x });
+        }
         // Newton direction on the free set, damped until the system is positive definite.
         let max_diag = idx.iter().map(|&i| h[i * n + i].abs()).fold(1.0, f64::max);
         let mut tau = 0.0;
