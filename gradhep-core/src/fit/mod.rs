@@ -277,9 +277,14 @@ impl MultiStartFit {
     }
 }
 
-/// Fits from the usual start and from starts with every free parameter moved by
-/// `k` widths, `k ∈ {−3, −1.5, +1.5, +3}` (the constraint width for constrained parameters,
-/// a tenth of the range for the others), clamped to the bounds; reports the deepest minimum.
+/// Models with at most this many free parameters also get starts that move one parameter
+/// at a time.
+const MULTISTART_SINGLE_SHIFTS_UP_TO: usize = 30;
+
+/// Fits from the usual start and from starts with the free parameters moved by `k` widths,
+/// `k ∈ {−3, −1.5, +1.5, +3}` (the constraint width for constrained parameters, a tenth of
+/// the range for the others), clamped to the bounds: all together, and (up to 30 free
+/// parameters) one at a time. Reports the deepest minimum.
 ///
 /// Starts that fail are skipped; the error of the usual start is returned if it fails.
 ///
@@ -314,17 +319,25 @@ pub fn fit_multistart(
             crate::histfactory::model::ConstraintKind::Poisson { factor } => factor.sqrt().recip(),
         };
     }
-    let mut deepest = from_init.clone();
+    let free: Vec<usize> = (0..init.len()).filter(|&i| !fixed[i]).collect();
+    let shifted = |moved: &[usize], k: f64| -> Vec<f64> {
+        let mut start = init.clone();
+        for &i in moved {
+            start[i] = (init[i] + k * widths[i]).clamp(bounds[i][0], bounds[i][1]);
+        }
+        start
+    };
+    let mut starts = Vec::new();
     for k in [-3.0, -1.5, 1.5, 3.0] {
-        let start: Vec<f64> = (0..init.len())
-            .map(|i| {
-                if fixed[i] {
-                    init[i]
-                } else {
-                    (init[i] + k * widths[i]).clamp(bounds[i][0], bounds[i][1])
-                }
-            })
-            .collect();
+        starts.push(shifted(&free, k));
+        if free.len() <= MULTISTART_SINGLE_SHIFTS_UP_TO {
+            for &i in &free {
+                starts.push(shifted(&[i], k));
+            }
+        }
+    }
+    let mut deepest = from_init.clone();
+    for start in starts {
         let opts = FitOptions {
             init: Some(start),
             ..options.clone()
