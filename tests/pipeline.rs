@@ -1,7 +1,8 @@
 //! Library functions called from inside `#[differentiable]` bodies, as a user crate writes
-//! them: kernel histograms of plain data with an active shift, edges or bandwidth, weighted
-//! histograms with soft-cut weights, soft windows with active bounds, binned significances of
-//! histogram yields, and a small network observable feeding a histogram.
+//! them: kernel histograms of plain data with an active shift, edges (also through the
+//! `Ordered` map) or bandwidth, weighted histograms with soft-cut weights, soft windows with
+//! active bounds, binned significances of histogram yields, and a small network observable
+//! feeding a histogram.
 //!
 //! Each function is written once and also copied without the attribute (`twice!`): the
 //! generic function at `f64` equals the copy to the bit, and its `_grad` and `_hessian`
@@ -10,6 +11,7 @@
 #[macro_use]
 mod support;
 
+use gradhep::optim::Ordered;
 use gradhep::prelude::*;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -82,6 +84,33 @@ fn histogram_with_active_edges() {
         |[a, b]| balanced_bins_grad(a, b, &events),
         |[a, b]| balanced_bins_hessian(a, b, &events),
         [-1.0, 2.5],
+    );
+}
+
+twice! {
+    #[differentiable]
+    fn ordered_edges_product / ordered_edges_product_f64(z: [f64; 2], events: &[f64]) -> f64 {
+        // Inner edges that stay ordered for any logits, as an optimiser moves them.
+        let inner = Ordered::new(-2.0, 2.0).forward(&z);
+        let edges = [-2.0, inner[0], inner[1], 2.0];
+        let h = kde(events, &edges, 0.1);
+        h[0] * h[1] * h[2]
+    }
+}
+
+#[test]
+fn histogram_with_inner_edges_from_the_ordered_map() {
+    let events = normal_events(300, 0.0, 12);
+    let z = [0.2, -0.3];
+    bit_identical(
+        ordered_edges_product(z, &events),
+        ordered_edges_product_f64(z, &events),
+    );
+    check_companions(
+        |z| ordered_edges_product(z, &events),
+        |z| ordered_edges_product_grad(z, &events),
+        |z| ordered_edges_product_hessian(z, &events),
+        z,
     );
 }
 
