@@ -26,7 +26,6 @@ const SCAN_STEP: f64 = 0.1;
 
 /// Optimise a mass window for the discovery significance with a background uncertainty.
 #[derive(Parser)]
-#[command(about)]
 struct Cli {
     /// Generated events per sample (signal and background each).
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1_000..=10_000_000))]
