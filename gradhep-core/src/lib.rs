@@ -10,7 +10,10 @@ pub use gradhep_macros::differentiable;
 pub use num_dual;
 
 pub mod check;
+pub mod fit;
 pub mod hist;
+pub mod histfactory;
+pub mod infer;
 pub mod optim;
 pub mod scalar;
 pub mod smooth;
