@@ -16,7 +16,14 @@ fn shortened() -> (Samples, [f64; K]) {
 }
 
 /// `(f(w + h eᵢ) − f(w − h eᵢ)) / 2h` of the pipeline's loss.
-fn central_difference(w: [f64; K], i: usize, h: f64, samples: &Samples, setup: &Setup, kind: Loss) -> f64 {
+fn central_difference(
+    w: [f64; K],
+    i: usize,
+    h: f64,
+    samples: &Samples,
+    setup: &Setup,
+    kind: Loss,
+) -> f64 {
     let at = |delta: f64| {
         let mut v = w;
         v[i] += delta;
@@ -81,8 +88,8 @@ fn cls_training_lowers_the_loss() {
     let (samples, w) = shortened();
     let setup = Setup::default();
     let mut seen = 0;
-    let run = train(w, &samples, &setup, Loss::Cls, 6, 0.02, |_, _| seen += 1)
-        .expect("training runs");
+    let run =
+        train(w, &samples, &setup, Loss::Cls, 6, 0.02, |_, _| seen += 1).expect("training runs");
     let history = &run.outcome.history.loss;
     assert_eq!(history.len(), 7);
     assert_eq!(seen, 7);

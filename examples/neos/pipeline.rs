@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use std::cell::RefCell;
 
 /// Hidden units per layer of the 2 → HIDDEN → HIDDEN → 1 network.
-pub const HIDDEN: usize = 6;
+pub const HIDDEN: usize = 5;
 /// Offset of the second layer's weights in the parameter array.
 const SECOND: usize = 3 * HIDDEN;
 /// Offset of the output layer's weights.

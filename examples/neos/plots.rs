@@ -19,11 +19,16 @@ fn drawing<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> String + '_ {
     move |e| format!("cannot draw {}: {e}", path.display())
 }
 
-/// The range `[lo, hi]` of `values` padded by 5 %, never empty.
-fn padded(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+/// The smallest and largest of `values`.
+fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
-    });
+    })
+}
+
+/// The range of `values` padded by 5 %, never empty.
+fn padded(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = extent(values);
     let pad = ((hi - lo) * 0.05).max(1e-9);
     (lo - pad)..(hi + pad)
 }
@@ -47,7 +52,10 @@ pub fn training_curves(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..loss.len().max(2) as f64 - 1.0, padded(loss.iter().copied()))
+        .build_cartesian_2d(
+            0.0..loss.len().max(2) as f64 - 1.0,
+            padded(loss.iter().copied()),
+        )
         .map_err(&err)?;
     chart
         .configure_mesh()
@@ -67,13 +75,15 @@ pub fn training_curves(
         .chain(baseline.map(|b| ("BCE baseline", b, RED)))
         .collect();
     let steps = runs.iter().map(|r| r.1.metrics.len()).max().unwrap_or(2);
-    let cls_range = padded(runs.iter().flat_map(|r| r.1.metrics.iter().map(|m| m.cls)));
+    // CLs spans decades during training: a log axis keeps the end of the run readable.
+    let (lo, hi) = extent(runs.iter().flat_map(|r| r.1.metrics.iter().map(|m| m.cls)));
+    let cls_range = (lo * 0.8).max(f64::MIN_POSITIVE)..(hi * 1.25).max(lo * 2.0);
     let mut chart = ChartBuilder::on(&panels[1])
         .caption("expected CLs (mu = 1)", (FONT, 22))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d(0.0..steps.max(2) as f64 - 1.0, cls_range)
+        .build_cartesian_2d(0.0..steps.max(2) as f64 - 1.0, cls_range.log_scale())
         .map_err(&err)?;
     chart
         .configure_mesh()
