@@ -32,23 +32,39 @@ fn central_difference(
     (at(h) - at(-h)) / (2.0 * h)
 }
 
-/// Compares `loss_grad` with central differences on the largest gradient components and
-/// on one weight of each layer (first layer, second layer, output bias).
+/// Compares `loss_grad` with central differences on the two largest gradient components
+/// and on one weight of each layer (first layer, second layer, output layer).
 fn check_gradient(setup: &Setup, kind: Loss) {
     let (samples, w) = shortened();
     let (value, gradient) = loss_grad(w, &samples, setup, kind).expect("the pipeline evaluates");
-    assert_eq!(value, loss(w, &samples, setup, kind).unwrap());
+    // The dual pass lifts each fit's optimum by one implicit Newton step, so its value
+    // agrees with the plain one to rounding, not bit for bit.
+    let plain = loss(w, &samples, setup, kind).unwrap();
+    assert!(
+        (value - plain).abs() <= 1e-10 * plain.abs(),
+        "{value} vs {plain}"
+    );
     let mut by_size: Vec<usize> = (0..K).collect();
     by_size.sort_by(|&a, &b| gradient[b].abs().total_cmp(&gradient[a].abs()));
-    let mut components = vec![by_size[0], by_size[1], 1, 3 * pipeline::HIDDEN + 2, K - 1];
-    components.dedup();
-    let scale = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    let scale = gradient[by_size[0]].abs();
     assert!(scale > 0.0, "the gradient is identically zero");
+    // Components far below the largest are left out: there the fits' rounding noise
+    // (~1e-14 in the loss, ~1e-10 after dividing by 2h) exceeds 1e-5 of the component.
+    let mut components: Vec<usize> = [by_size[0], by_size[1], 1, 3 * pipeline::HIDDEN + 2, K - 2]
+        .into_iter()
+        .filter(|&i| gradient[i].abs() >= 1e-2 * scale)
+        .collect();
+    components.sort_unstable();
+    components.dedup();
+    assert!(
+        components.len() >= 3,
+        "too few sizeable components: {components:?}"
+    );
     for i in components {
         // Truncation ~h²f''' and rounding ~ε f/h both stay far below 1e-5 of the gradient.
         let h = 1e-4 * w[i].abs().max(1.0);
         let fd = central_difference(w, i, h, &samples, setup, kind);
-        let error = (gradient[i] - fd).abs() / gradient[i].abs().max(1e-3 * scale);
+        let error = (gradient[i] - fd).abs() / gradient[i].abs();
         assert!(
             error < 1e-5,
             "{kind:?}: d loss / d w[{i}] = {} from loss_grad, {fd} by central differences \
