@@ -134,7 +134,7 @@ fn history(training: &Training) -> serde_json::Value {
 
 fn row(label: &str, m: &Metrics) -> String {
     format!(
-        "{label:<22} {:>10.5} {:>10.4} {:>10.4}",
+        "{label:<22} {:>10.3e} {:>10.4} {:>10.4}",
         m.cls, m.significance, m.sigma_mu
     )
 }
