@@ -82,25 +82,36 @@ fn dcls_dsignal_scale_matches_finite_differences_and_pyhf() {
         );
         let d = &e["signal_scale_derivatives"];
         let pyhf_fd = &d["finite_differences"]["sample_factor"];
+        // pyhf's numpy fits carry noise: ~1e-6 on small models, ~1e-4 on multichannel
+        let pyhf = |key: &str| pyhf_fd[key].as_f64().unwrap_or(f64::NAN);
         assert!(
-            close(r.cls_obs.eps, f(&pyhf_fd["dcls_obs"]), 1e-4, 1e-7),
+            close(r.cls_obs.eps, pyhf("dcls_obs"), 1e-3, 1e-7) || pyhf("dcls_obs").is_nan(),
             "{name}: dCLs/ds {} vs pyhf FD {}",
             r.cls_obs.eps,
             pyhf_fd["dcls_obs"]
         );
         assert!(
-            close(r.cls_exp[2].eps, f(&pyhf_fd["dcls_exp_median"]), 1e-4, 1e-7),
+            close(r.cls_exp[2].eps, pyhf("dcls_exp_median"), 1e-3, 1e-7)
+                || pyhf("dcls_exp_median").is_nan(),
             "{name}: dCLs_exp/ds {} vs pyhf FD {}",
             r.cls_exp[2].eps,
             pyhf_fd["dcls_exp_median"]
         );
-        let jax = &d["implicit_jax"]["dcls_obs"];
-        if let Some(jax) = jax.as_f64() {
+        // the exact references: pyhf's jax-backend logpdf at Newton-polished fits
+        let exact = &d["exact_jax"];
+        if let Some(jax) = exact["implicit"]["dcls_obs"].as_f64() {
             assert!(
-                close(r.cls_obs.eps, jax, 1e-5, 1e-8),
-                "{name}: dCLs/ds {} vs jax {jax}",
+                close(r.cls_obs.eps, jax, 1e-5, 1e-9),
+                "{name}: dCLs/ds {} vs exact {jax}",
                 r.cls_obs.eps
             );
+            if let Some(jax_exp) = exact["finite_differences"]["dcls_exp_median"].as_f64() {
+                assert!(
+                    close(r.cls_exp[2].eps, jax_exp, 1e-5, 1e-9),
+                    "{name}: dCLs_exp/ds {} vs exact {jax_exp}",
+                    r.cls_exp[2].eps
+                );
+            }
         }
         let disc = infer::discovery(&data, &dual).unwrap();
         let h = 1e-4;
@@ -115,15 +126,18 @@ fn dcls_dsignal_scale_matches_finite_differences_and_pyhf() {
             "{name}: dZ_A/ds {} vs FD {fd_z}",
             disc.z_exp[2].eps
         );
-        // pyhf's fits scatter by ~4e-7 in √q0,A (f4), which its h = 1e-3 difference turns
-        // into ~2e-4 relative: the fixture supports 1e-3 here, our own differences 1e-5.
+        if let Some(exact_z) = d["exact_jax"]["finite_differences"]["dz_disc_exp_median"].as_f64() {
+            assert!(
+                close(disc.z_exp[2].eps, exact_z, 1e-5, 1e-8),
+                "{name}: dZ_A/ds {} vs exact {exact_z}",
+                disc.z_exp[2].eps
+            );
+        }
+        // pyhf's numpy fits scatter by up to ~1e-6 in √q0,A, which its h = 1e-3 difference
+        // turns into ~1e-3 relative (shapefactor_control_region): a sanity check only.
         assert!(
-            close(
-                disc.z_exp[2].eps,
-                f(&pyhf_fd["dz_disc_exp_median"]),
-                1e-3,
-                1e-6
-            ),
+            close(disc.z_exp[2].eps, pyhf("dz_disc_exp_median"), 1e-2, 1e-6)
+                || pyhf("dz_disc_exp_median").is_nan(),
             "{name}: dZ_A/ds {} vs pyhf FD {}",
             disc.z_exp[2].eps,
             pyhf_fd["dz_disc_exp_median"]
@@ -227,7 +241,7 @@ fn derivatives_with_respect_to_each_yield_match_pyhf() {
         };
         let config = &ws.measurement(meas.as_deref()).unwrap().config;
         let f64_model = ws.model(meas.as_deref()).unwrap();
-        let data = ws.data(&f64_model);
+        let observed = ws.data(&f64_model);
         for row in table {
             let (channel, sample) = (
                 row["channel"].as_str().unwrap(),
@@ -241,7 +255,7 @@ fn derivatives_with_respect_to_each_yield_match_pyhf() {
             let model =
                 Model::new(&with_dual_yield(&ws, channel, sample, bin), config, options).unwrap();
             // the auxiliary data follow the yields (a shapesys τ), as when pyhf rebuilds the model
-            let mut data: Vec<Dual64> = data[..model.nmaindata()]
+            let mut data: Vec<Dual64> = observed[..model.nmaindata()]
                 .iter()
                 .map(|&n| Dual64::from(n))
                 .collect();
@@ -249,23 +263,63 @@ fn derivatives_with_respect_to_each_yield_match_pyhf() {
             let r = infer::hypotest(1.0, &data, &model, TestStat::QTilde).unwrap();
             let disc = infer::discovery(&data, &model).unwrap();
             let what = format!("{name} {channel}/{sample}[{bin}]");
-            // pyhf's Richardson differences use steps of 1% and 0.1% of the yield; its fits'
-            // scatter (~4e-7 in √q_A on f4) over those steps is up to ~1e-5 absolute.
-            for (ours, key) in [
-                (r.cls_obs.eps, "dcls_obs"),
-                (r.cls_exp[2].eps, "dcls_exp_median"),
-                (disc.z_obs.eps, "dz_disc"),
-                (disc.z_exp[2].eps, "dz_disc_exp_median"),
-            ] {
-                let theirs = f(&row[key]);
+            // our own central difference of the whole fit-and-test, yield moved by ±h
+            let values_at = |shift: f64| {
+                let mut channels = ws.channels.clone();
+                for c in channels.iter_mut().filter(|c| c.name == channel) {
+                    for s in c.samples.iter_mut().filter(|s| s.name == sample) {
+                        s.data[bin] += shift;
+                    }
+                }
+                let m = Model::new(&channels, config, options).unwrap();
+                let mut d = observed[..m.nmaindata()].to_vec();
+                d.extend_from_slice(m.auxdata());
+                let r = infer::hypotest(1.0, &d, &m, TestStat::QTilde).unwrap();
+                let z = infer::discovery(&d, &m).unwrap();
+                [r.cls_obs, r.cls_exp[2], z.z_obs, z.z_exp[2]]
+            };
+            let nominal = f(&row["nominal"]);
+            let h = 1e-4 * nominal.max(1.0);
+            // a zero yield cannot go below zero: second-order forward difference there
+            let fd_of = |k: usize, at: &dyn Fn(f64) -> [f64; 4]| {
+                if nominal > h {
+                    (at(h)[k] - at(-h)[k]) / (2.0 * h)
+                } else {
+                    (-3.0 * at(0.0)[k] + 4.0 * at(h)[k] - at(2.0 * h)[k]) / (2.0 * h)
+                }
+            };
+            let keys = [
+                "dcls_obs",
+                "dcls_exp_median",
+                "dz_disc",
+                "dz_disc_exp_median",
+            ];
+            let ours = [
+                r.cls_obs.eps,
+                r.cls_exp[2].eps,
+                disc.z_obs.eps,
+                disc.z_exp[2].eps,
+            ];
+            for k in 0..4 {
+                let (key, ours) = (keys[k], ours[k]);
+                let fd = fd_of(k, &values_at);
                 if key == "dz_disc" && disc.z_obs.re == 0.0 {
                     // μ̂ on its bound: q0 is clipped to 0 around here, so is its derivative;
-                    // pyhf's differences straddle the clip and are not a derivative.
+                    // differences straddling the clip are not a derivative.
                     assert_eq!(ours, 0.0, "{what} {key}");
                     continue;
                 }
                 assert!(
-                    (ours - theirs).abs() <= 1e-3 * theirs.abs() + 3e-5,
+                    (ours - fd).abs() <= 1e-5 * fd.abs() + 1e-8,
+                    "{what} {key}: {ours} vs FD {fd}"
+                );
+                // pyhf's differences use steps of 1% and 0.1% of the yield, over which its
+                // fits' scatter (~1e-6 in Z) amounts to ~1e-4 absolute.
+                let Some(theirs) = row[key].as_f64() else {
+                    continue;
+                };
+                assert!(
+                    (ours - theirs).abs() <= 1e-3 * theirs.abs() + 2e-4,
                     "{what} {key}: {ours} vs pyhf FD {theirs}"
                 );
             }

@@ -112,7 +112,9 @@ const NLL: f64 = 1e-6;
 const CLS: f64 = 1e-6;
 /// pyhf's own fits scatter by about this much in CLs (f4: rerunning pyhf at tolerance 1e-14
 /// instead of 1e-10 moves its expected band by 4e-8), so probabilities also pass within it.
-const CLS_ABS: f64 = 1e-7;
+/// The fixtures' README: pyhf's CLs are within ~1e-7 of the exact-fit values (1.9e-7 on
+/// the 100-bin model's expected discovery band).
+const CLS_ABS: f64 = 3e-7;
 
 #[test]
 fn model_layout_matches_pyhf() {
@@ -207,17 +209,35 @@ fn check_fit(check: &mut Check, what: &str, fit: &FitResult, expected: &Value) {
 fn fits_match_pyhf() {
     let mut check = Check::default();
     for v in variants() {
+        // pyhf's SLSQP stops up to ~3e-5 from the optimum on the 100-bin model; where the
+        // fixtures have Newton-polished fits (`exact_jax.fits`), those are the reference.
+        let exact = &v.expected["signal_scale_derivatives"]["exact_jax"]["fits"];
         let mle = fit::fit(&v.model, &v.data).unwrap();
-        check_fit(
-            &mut check,
-            &format!("{} mle", v.name),
-            &mle,
-            &v.expected["mle"],
-        );
-        for f in v.expected["fixed_poi_fits"].as_array().unwrap() {
+        let reference = if exact["mle"].is_null() {
+            &v.expected["mle"]
+        } else {
+            &exact["mle"]
+        };
+        check_fit(&mut check, &format!("{} mle", v.name), &mle, reference);
+        let polished = exact["fixed_poi_fits"].as_array();
+        for (i, f) in v.expected["fixed_poi_fits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
             let poi = f["poi"].as_f64().unwrap();
             let r = fit::fixed_poi_fit(poi, &v.model, &v.data).unwrap();
-            check_fit(&mut check, &format!("{} fixed poi {poi}", v.name), &r, f);
+            let reference = polished
+                .and_then(|p| p.get(i))
+                .filter(|p| p["poi"] == f["poi"])
+                .unwrap_or(f);
+            check_fit(
+                &mut check,
+                &format!("{} fixed poi {poi}", v.name),
+                &r,
+                reference,
+            );
         }
     }
     check.finish();
@@ -353,15 +373,16 @@ fn discovery_and_asimov_data_match_pyhf() {
                 &format!("{} asimov {key} pars", v.name),
                 &pars,
                 &floats(&a["fitted_pars"]),
-                PARS.0,
-                PARS.1,
+                // pyhf's Asimov fit carries its SLSQP error (~3e-5 on the 100-bin model)
+                5e-5,
+                5e-5,
             );
             check.all(
                 &format!("{} asimov {key} data", v.name),
                 &data,
                 &floats(&a["data"]),
-                1e-5,
-                1e-5,
+                5e-5,
+                5e-5,
             );
         }
     }

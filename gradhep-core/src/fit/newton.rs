@@ -32,6 +32,7 @@ pub(crate) fn minimize(
     tolerance: f64,
     max_iterations: usize,
 ) -> Result<Minimum, FitError> {
+    let kinks = model.kinked_parameters();
     let n = init.len();
     for (i, (&x, b)) in init.iter().zip(bounds).enumerate() {
         if !(b[0]..=b[1]).contains(&x) {
@@ -54,8 +55,41 @@ pub(crate) fn minimize(
     let (mut idx, mut at_bound) = (Vec::with_capacity(n), vec![false; n]);
     let (mut l, mut d, mut trial) = (Vec::new(), Vec::with_capacity(n), vec![0.0; n]);
     let mut last_decrement = f64::INFINITY;
+    let mut side = vec![0.0; n];
     for iteration in 0..max_iterations {
         held_at_bound(&x, &g, bounds, fixed, &mut at_bound);
+        // A kinked interpolation (normsys code 1, histosys code 0) has a corner at α = 0,
+        // where the gradient is the right-hand one. The corner is a minimum along α when the
+        // left-hand slope is negative and the right-hand one positive: hold α there like a
+        // bound. With a positive left-hand slope, step just left of the corner so the
+        // Newton model is the left branch's.
+        let mut moved = false;
+        for k in 0..n {
+            if !kinks[k] || fixed[k] || x[k] != 0.0 || at_bound[k] || g[k] < 0.0 {
+                continue;
+            }
+            trial.copy_from_slice(&x);
+            trial[k] = -f64::MIN_POSITIVE;
+            nll(
+                model,
+                &trial,
+                data,
+                Order::Gradient,
+                &mut s,
+                &mut side,
+                &mut [],
+            );
+            if side[k] > 0.0 && bounds[k][0] < 0.0 {
+                x[k] = -f64::MIN_POSITIVE;
+                moved = true;
+            } else {
+                at_bound[k] = true;
+            }
+        }
+        if moved {
+            f = nll(model, &x, data, Order::Hessian, &mut s, &mut g, &mut h);
+            held_at_bound(&x, &g, bounds, fixed, &mut at_bound);
+        }
         idx.clear();
         idx.extend((0..n).filter(|&i| !fixed[i] && !at_bound[i]));
         if idx.is_empty() {
@@ -95,7 +129,8 @@ pub(crate) fn minimize(
             } else {
                 tau * 10.0
             };
-            if tau > 1e20 * max_diag {
+            // (an overflowing scale would otherwise make the limit infinite too)
+            if !tau.is_finite() || tau > 1e20 * max_diag {
                 return Err(FitError::NonFinite { parameters: x });
             }
         }
@@ -111,7 +146,8 @@ pub(crate) fn minimize(
             // In the quadratic regime the last step is below what a comparison of function
             // values can resolve; take it whole.
             for (&i, di) in idx.iter().zip(&d) {
-                x[i] = (x[i] + di).clamp(bounds[i][0], bounds[i][1]);
+                let [lo, hi] = step_bounds(x[i], bounds[i], kinks[i]);
+                x[i] = (x[i] + di).clamp(lo, hi);
             }
             f = nll(model, &x, data, Order::Hessian, &mut s, &mut g, &mut h);
             held_at_bound(&x, &g, bounds, fixed, &mut at_bound);
@@ -128,7 +164,8 @@ pub(crate) fn minimize(
         for _ in 0..60 {
             trial.copy_from_slice(&x);
             for (&i, di) in idx.iter().zip(&d) {
-                trial[i] = (x[i] + t * di).clamp(bounds[i][0], bounds[i][1]);
+                let [lo, hi] = step_bounds(x[i], bounds[i], kinks[i]);
+                trial[i] = (x[i] + t * di).clamp(lo, hi);
             }
             let slope: f64 = idx.iter().map(|&i| g[i] * (trial[i] - x[i])).sum();
             let ft = nll(model, &trial, data, Order::Value, &mut s, &mut [], &mut []);
@@ -170,5 +207,15 @@ fn held_at_bound(x: &[f64], g: &[f64], bounds: &[[f64; 2]], fixed: &[bool], out:
         let eps = 1e-12 * (hi - lo).max(1.0);
         out[i] =
             !fixed[i] && ((x[i] - lo <= eps && g[i] > 0.0) || (hi - x[i] <= eps && g[i] < 0.0));
+    }
+}
+
+/// Bounds for one step from `x`: a kinked parameter stops at its corner 0 rather than
+/// crossing it, so the Newton model of one branch is never used on the other.
+fn step_bounds(x: f64, [lo, hi]: [f64; 2], kink: bool) -> [f64; 2] {
+    match (kink, x >= 0.0) {
+        (false, _) => [lo, hi],
+        (true, true) => [lo.max(0.0).min(hi), hi],
+        (true, false) => [lo, hi.min(0.0).max(lo)],
     }
 }

@@ -938,6 +938,26 @@ impl<D: Scalar> Model<D> {
         }
     }
 
+    /// Parameters whose interpolation has a corner at 0 (normsys code 1, histosys code 0).
+    pub(crate) fn kinked_parameters(&self) -> Vec<bool> {
+        let mut kinks = vec![false; self.npars()];
+        for block in self.channels.iter().flat_map(|c| &c.blocks) {
+            if self.options.normsys == NormSysInterp::Code1 {
+                for f in &block.scalar_factors {
+                    if let ScalarFactor::NormSys { par, .. } = f {
+                        kinks[*par] = true;
+                    }
+                }
+            }
+            if self.options.histosys == HistoSysInterp::Code0 {
+                for shift in &block.shifts {
+                    kinks[shift.par] = true;
+                }
+            }
+        }
+        kinks
+    }
+
     /// Parameters as `D` from any slice of `f64` or `D`.
     pub(crate) fn lift_pars<P: Elem<D>>(&self, pars: &[P]) -> Vec<D> {
         assert_eq!(
