@@ -46,7 +46,7 @@ pub(crate) fn map_shards<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync
 /// use gradhep_core::smooth::sigmoid;
 ///
 /// /// Soft-cut yield `Σᵢ σ((xᵢ − c)/t)`.
-/// #[differentiable]
+/// #[differentiable(crate = gradhep_core)]
 /// fn soft_yield(c: f64, t: f64, x: &[f64]) -> f64 {
 ///     par_sum(x, |&xi| sigmoid((xi - c) / t))
 /// }
