@@ -15,11 +15,13 @@ pub mod hist;
 pub mod histfactory;
 pub mod infer;
 pub mod optim;
+pub mod parallel;
 pub mod scalar;
 pub mod smooth;
 pub mod special;
 pub mod stats;
 
+pub use parallel::par_sum;
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
 pub use scalar::{gradient_seeds, hessian_seeds, product, split_gradient, split_hessian, sum};
 
@@ -48,6 +50,7 @@ pub use scalar::{gradient_seeds, hessian_seeds, product, split_gradient, split_h
 pub mod prelude {
     pub use crate::differentiable;
     pub use crate::hist::{kde, kde_weighted};
+    pub use crate::parallel::par_sum;
     pub use crate::scalar::{Scalar, detach, lift};
     pub use crate::smooth::{cut_above, cut_below, cut_window, sigmoid};
     pub use crate::stats::{

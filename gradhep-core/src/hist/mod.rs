@@ -33,6 +33,7 @@ pub use kde::{kde, kde_weighted};
 pub use sigmoid_edges::sigmoid_edges;
 pub use softmax_bins::softmax_bins;
 
+use crate::parallel::map_shards;
 use crate::scalar::{Elem, Scalar, custom_unary};
 use std::ops::Range;
 
@@ -270,34 +271,18 @@ fn to_density<D: Scalar, E: Elem<D>>(hist: &mut [D], edges: &[E]) {
     }
 }
 
-/// Fewest events per shard: below this a shard's own histogram would cost more than its
-/// events.
-const MIN_SHARD: usize = 8192;
-/// Most shards: bounds the memory of the partial histograms (each `nbins` scalars).
-const MAX_SHARDS: usize = 64;
-
-/// `Σ_shards fill(shard)`: splits `0..n` into shards that depend on `n` only, fills a zeroed
-/// `nbins`-long partial histogram per shard (in parallel with the `parallel` feature), and
-/// adds the partials in shard order.
+/// `Σ_shards fill(shard)`: fills a zeroed `nbins`-long partial histogram per shard of
+/// [`map_shards`] and adds the partials in shard order.
 fn sum_shards<D: Scalar>(
     n: usize,
     nbins: usize,
     fill: impl Fn(Range<usize>, &mut [D]) + Sync,
 ) -> Vec<D> {
-    let shard_len = (n / MAX_SHARDS).max(MIN_SHARD);
-    let shards = n.div_ceil(shard_len);
-    let partial = |k: usize| {
+    let partials = map_shards(n, |r| {
         let mut h = vec![D::zero(); nbins];
-        fill(k * shard_len..((k + 1) * shard_len).min(n), &mut h);
+        fill(r, &mut h);
         h
-    };
-    #[cfg(feature = "parallel")]
-    let partials: Vec<Vec<D>> = {
-        use rayon::prelude::*;
-        (0..shards).into_par_iter().map(partial).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let partials: Vec<Vec<D>> = (0..shards).map(partial).collect();
+    });
     let mut total = vec![D::zero(); nbins];
     for p in partials {
         total.iter_mut().zip(p).for_each(|(t, p)| *t += p);

@@ -1,0 +1,149 @@
+//! W4 of shared/BENCHMARKS.md: an MLP 2→16→16→1 (tanh, tanh, sigmoid; 337 parameters
+//! `θₖ = sin(0.37k + 1)/sqrt(fan_in)`), the KDE histogram of its output (5 bins on [0, 1],
+//! bandwidth 0.05) for N signal events `~ N((1,1), I)` and N background events
+//! `~ N((−1,−1), I)`, `s_b = (50/N) h_b`, `b_b = (1000/N) h_b`, the binned Asimov
+//! significance, and its gradient in all 337 θ (K = 337 tangents, one forward pass).
+//!
+//! Variants: `primal`, `grad`, `hand` (the MLP and seeds written against num-dual), and
+//! `fd_17` (central differences in the first 8 parameters: 17 primal calls; the full
+//! 675-call gradient costs 675/17 times that, printed as `fd (scaled)`).
+
+// The MLP is written with index loops, as the formula reads (zᵢ = Σⱼ hⱼ Wⱼᵢ + bᵢ).
+#![allow(clippy::needless_range_loop)]
+
+mod support;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use gradhep::hist::kde;
+use gradhep::num_dual::DualSVec64;
+use gradhep::smooth::sigmoid;
+use gradhep::stats::asimov_significance_binned;
+use gradhep::{Scalar, differentiable, lift, split_gradient};
+use std::hint::black_box;
+use support::{assert_gradients_agree, central_differences, configure, normal2};
+
+/// Parameters: W1 (2×16) 0..32, b1 32..48, W2 (16×16) 48..304, b2 304..320, W3 (16×1)
+/// 320..336, b3 336.
+const P: usize = 337;
+const EDGES: [f64; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+
+fn theta0() -> [f64; P] {
+    std::array::from_fn(|k| {
+        let fan_in: f64 = if k < 48 { 2.0 } else { 16.0 };
+        (0.37 * k as f64 + 1.0).sin() / fan_in.sqrt()
+    })
+}
+
+#[differentiable(wrt(theta))]
+fn mlp(theta: &[f64], x: &[f64; 2]) -> f64 {
+    let mut h1 = [0.0; 16];
+    for j in 0..16 {
+        let mut z = theta[32 + j];
+        for i in 0..2 {
+            z += x[i] * theta[i * 16 + j];
+        }
+        h1[j] = z.tanh();
+    }
+    let mut h2 = [0.0; 16];
+    for k in 0..16 {
+        let mut z = theta[304 + k];
+        for j in 0..16 {
+            z += h1[j] * theta[48 + j * 16 + k];
+        }
+        h2[k] = z.tanh();
+    }
+    let mut z = theta[336];
+    for k in 0..16 {
+        z += h2[k] * theta[320 + k];
+    }
+    sigmoid(z)
+}
+
+#[differentiable]
+fn mlp_z(theta: [f64; 337], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> f64 {
+    let ys: Vec<f64> = xs.iter().map(|x| mlp(&theta, x)).collect();
+    let yb: Vec<f64> = xb.iter().map(|x| mlp(&theta, x)).collect();
+    let s: Vec<f64> = kde(&ys, &EDGES, 0.05)
+        .iter()
+        .map(|h| h * (50.0 / xs.len() as f64))
+        .collect();
+    let b: Vec<f64> = kde(&yb, &EDGES, 0.05)
+        .iter()
+        .map(|h| h * (1000.0 / xb.len() as f64))
+        .collect();
+    asimov_significance_binned(&s, &b)
+}
+
+fn mlp_hand<D: Scalar>(theta: &[D], x: &[f64; 2]) -> D {
+    let h1: [D; 16] =
+        std::array::from_fn(|j| (theta[j] * x[0] + theta[16 + j] * x[1] + theta[32 + j]).tanh());
+    let h2: [D; 16] = std::array::from_fn(|k| {
+        h1.iter()
+            .enumerate()
+            .fold(theta[304 + k], |z, (j, &h)| z + h * theta[48 + j * 16 + k])
+            .tanh()
+    });
+    sigmoid(
+        h2.iter()
+            .enumerate()
+            .fold(theta[336], |z, (k, &h)| z + h * theta[320 + k]),
+    )
+}
+
+fn mlp_z_hand(theta: &[f64; P], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> (f64, [f64; P]) {
+    let theta: Vec<DualSVec64<P>> = theta
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| DualSVec64::from_re(t).derivative(k))
+        .collect();
+    let yields = |x: &[[f64; 2]], lumi: f64| -> Vec<DualSVec64<P>> {
+        let y: Vec<DualSVec64<P>> = x.iter().map(|x| mlp_hand(&theta, x)).collect();
+        let scale = lumi / x.len() as f64;
+        kde(&y, &EDGES, lift(0.05))
+            .into_iter()
+            .map(|h| h * scale)
+            .collect()
+    };
+    split_gradient(asimov_significance_binned(
+        &yields(xs, 50.0),
+        &yields(xb, 1000.0),
+    ))
+}
+
+/// How many parameters the `fd` variant differentiates: 2·8 + 1 = 17 primal calls.
+const FD_PARAMS: usize = 8;
+
+fn mlp_z_fd(theta: &[f64; P], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> (f64, [f64; P]) {
+    central_differences(|p| mlp_z(*p, xs, xb), *theta, FD_PARAMS)
+}
+
+fn bench(crit: &mut Criterion) {
+    let theta = theta0();
+    let mut group = crit.benchmark_group("W4 MLP observable");
+    configure(&mut group, 3);
+    for n in [10_000, 100_000] {
+        let (xs, xb) = (normal2(n, 1.0, 5), normal2(n, -1.0, 6));
+        let (z, g) = mlp_z_grad(theta, &xs, &xb);
+        let (zh, gh) = mlp_z_hand(&theta, &xs, &xb);
+        println!("W4 N={n}: Z = {z:.6} (hand {zh:.6})");
+        assert_gradients_agree("hand", &gh, &g, 1e-10);
+        let (_, gf) = mlp_z_fd(&theta, &xs, &xb);
+        assert_gradients_agree("fd", &gf[..FD_PARAMS], &g[..FD_PARAMS], 1e-4);
+        group.bench_function(BenchmarkId::new("primal", n), |b| {
+            b.iter(|| mlp_z(theta, black_box(&xs), &xb))
+        });
+        group.bench_function(BenchmarkId::new("grad", n), |b| {
+            b.iter(|| mlp_z_grad(theta, black_box(&xs), &xb))
+        });
+        group.bench_function(BenchmarkId::new("hand", n), |b| {
+            b.iter(|| mlp_z_hand(&theta, black_box(&xs), &xb))
+        });
+        group.bench_function(BenchmarkId::new("fd_17", n), |b| {
+            b.iter(|| mlp_z_fd(&theta, black_box(&xs), &xb))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
