@@ -5,8 +5,15 @@
 //! operation is recovered, and at any positive value the derivative is informative. All are
 //! written so that no intermediate overflows: the sigmoid and softplus have finite values and
 //! derivatives (exactly zero where they underflow) for arguments up to `±1e308`.
+//!
+//! The cuts and smooth extrema are written as plain `f64` code under `#[differentiable]`, so
+//! each also has `_grad` and `_hessian` companions (`cut_above_grad(x, cut, width)` returns
+//! the value and `[∂/∂x, ∂/∂cut, ∂/∂width]`). `sigmoid` and `softplus` are exact
+//! truncated-Taylor forms (`custom_unary`), and `logsumexp`/`softmax` act on slices of the
+//! scalar type, so those are generic code written by hand.
 
-use crate::scalar::{Scalar, custom_unary};
+use crate::differentiable;
+use crate::scalar::{Scalar, custom_unary, detach};
 
 /// The logistic sigmoid `σ(z) = 1/(1 + e^{−z})`, with `σ' = σ(1 − σ)`.
 ///
@@ -80,8 +87,8 @@ pub fn softplus<D: Scalar>(z: D) -> D {
 }
 
 #[inline]
-fn assert_positive<D: Scalar>(what: &str, t: D) {
-    assert!(t.re() > 0.0, "{what} must be positive, got {}", t.re());
+fn assert_positive(what: &str, t: f64) {
+    assert!(t > 0.0, "{what} must be positive, got {t}");
 }
 
 /// The soft cut keeping events above `cut`: `σ((x − cut)/width)`.
@@ -102,10 +109,15 @@ fn assert_positive<D: Scalar>(what: &str, t: D) {
 /// // data event, trainable cut: d/dcut = −σ'(0)/width
 /// let kept = cut_above(Dual64::from(1.0), Dual64::new(1.0, 1.0), Dual64::from(0.1));
 /// assert!((kept.eps + 2.5).abs() < 1e-14);
+/// // the same from the companion, with respect to (x, cut, width)
+/// let (v, [dx, dcut, dwidth]) = gradhep_core::smooth::cut_above_grad(1.0, 1.0, 0.1);
+/// assert_eq!((v, dx + dcut, dwidth), (0.5, 0.0, 0.0));
+/// assert!((dcut + 2.5).abs() < 1e-14);
 /// ```
+#[differentiable]
 #[inline]
-pub fn cut_above<D: Scalar>(x: D, cut: D, width: D) -> D {
-    assert_positive("cut_above: width", width);
+pub fn cut_above(x: f64, cut: f64, width: f64) -> f64 {
+    assert_positive("cut_above: width", detach(width));
     sigmoid((x - cut) / width)
 }
 
@@ -121,9 +133,10 @@ pub fn cut_above<D: Scalar>(x: D, cut: D, width: D) -> D {
 /// let (below, above) = (cut_below(0.7, 1.0, 0.1), cut_above(0.7, 1.0, 0.1));
 /// assert!((below + above - 1.0).abs() < 1e-15);
 /// ```
+#[differentiable]
 #[inline]
-pub fn cut_below<D: Scalar>(x: D, cut: D, width: D) -> D {
-    assert_positive("cut_below: width", width);
+pub fn cut_below(x: f64, cut: f64, width: f64) -> f64 {
+    assert_positive("cut_below: width", detach(width));
     sigmoid((cut - x) / width)
 }
 
@@ -140,9 +153,10 @@ pub fn cut_below<D: Scalar>(x: D, cut: D, width: D) -> D {
 /// assert_eq!(cut_window(1.5, 0.5, 2.5, 0.01), 1.0);
 /// assert!(cut_window(3.0, 0.5, 2.5, 0.01) < 1e-21);
 /// ```
+#[differentiable]
 #[inline]
-pub fn cut_window<D: Scalar>(x: D, lo: D, hi: D, width: D) -> D {
-    assert_positive("cut_window: width", width);
+pub fn cut_window(x: f64, lo: f64, hi: f64, width: f64) -> f64 {
+    assert_positive("cut_window: width", detach(width));
     let inv_width = width.recip();
     sigmoid((x - lo) * inv_width) * sigmoid((hi - x) * inv_width)
 }
@@ -160,12 +174,17 @@ pub fn cut_window<D: Scalar>(x: D, lo: D, hi: D, width: D) -> D {
 /// assert!((smooth_max(1.0, 1.0, 0.5) - (1.0 + 0.5 * 2f64.ln())).abs() < 1e-15);
 /// assert_eq!(smooth_max(3.0, -2.0, 1e-3), 3.0);
 /// ```
+#[differentiable]
 #[inline]
-pub fn smooth_max<D: Scalar>(a: D, b: D, temperature: D) -> D {
-    assert_positive("smooth_max: temperature", temperature);
+pub fn smooth_max(a: f64, b: f64, temperature: f64) -> f64 {
+    assert_positive("smooth_max: temperature", detach(temperature));
     // Both forms are the same analytic function; offsetting from the larger makes the
     // softplus term a small correction, so the hard limit comes out exactly.
-    let (hi, lo) = if a.re() >= b.re() { (a, b) } else { (b, a) };
+    let (hi, lo) = if detach(a) >= detach(b) {
+        (a, b)
+    } else {
+        (b, a)
+    };
     hi + softplus((lo - hi) / temperature) * temperature
 }
 
@@ -180,10 +199,15 @@ pub fn smooth_max<D: Scalar>(a: D, b: D, temperature: D) -> D {
 /// use gradhep_core::smooth::smooth_min;
 /// assert_eq!(smooth_min(3.0, -2.0, 1e-3), -2.0);
 /// ```
+#[differentiable]
 #[inline]
-pub fn smooth_min<D: Scalar>(a: D, b: D, temperature: D) -> D {
-    assert_positive("smooth_min: temperature", temperature);
-    let (lo, hi) = if a.re() <= b.re() { (a, b) } else { (b, a) };
+pub fn smooth_min(a: f64, b: f64, temperature: f64) -> f64 {
+    assert_positive("smooth_min: temperature", detach(temperature));
+    let (lo, hi) = if detach(a) <= detach(b) {
+        (a, b)
+    } else {
+        (b, a)
+    };
     lo - softplus((lo - hi) / temperature) * temperature
 }
 

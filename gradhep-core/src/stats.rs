@@ -5,8 +5,12 @@
 //! approximation of Cowan, Cranmer, Gross and Vitells, Eur. Phys. J. C 71 (2011) 1554. They
 //! are written so that they and their derivatives stay finite at `s → 0`, where the textbook
 //! `sqrt` of a vanishing argument has an infinite derivative.
+//!
+//! Each is plain `f64` code under `#[differentiable]`: generic over the scalar type, with
+//! `_grad` and `_hessian` companions for the scalar ones (`asimov_significance_grad(s, b)`).
 
-use crate::scalar::Scalar;
+use crate::differentiable;
+use crate::scalar::detach;
 use crate::special::ln_gamma;
 
 /// `h(t) = 2((1 + t) ln(1 + t) − t)/t²`, with `Z_A = s·sqrt(h(s/b)/b)`.
@@ -14,9 +18,10 @@ use crate::special::ln_gamma;
 /// Smooth and positive for `t > −1`, `h(0) = 1`, `h(t) ≈ 2 ln(t)/t` for `t ≫ 1`. Near zero the numerator cancels to `t²`, so
 /// there it is summed from its series `Σₖ 2(−t)ᵏ/((k + 1)(k + 2))` (20 terms: the first
 /// omitted is below 1e-17 of `h` and its derivatives up to third order at `|t| < 0.1`).
-fn asimov_h<D: Scalar>(t: D) -> D {
-    if t.re().abs() < 0.1 {
-        (0..20).rev().fold(D::zero(), |acc, k| {
+#[differentiable]
+fn asimov_h(t: f64) -> f64 {
+    if detach(t).abs() < 0.1 {
+        (0..20).rev().fold(0.0, |acc, k| {
             let sign = if k % 2 == 0 { 2.0 } else { -2.0 };
             acc * t + sign / f64::from((k + 1) * (k + 2))
         })
@@ -27,12 +32,13 @@ fn asimov_h<D: Scalar>(t: D) -> D {
 }
 
 /// The squared significance `s²·h(s/b)/b` of one bin, with the limits at `b = 0`.
-fn asimov_z2<D: Scalar>(s: D, b: D) -> D {
-    if b.re() == 0.0 {
-        return match s.re() {
-            0.0 => D::zero(),
-            s if s > 0.0 => D::from(f64::INFINITY),
-            _ => D::from(f64::NAN),
+#[differentiable]
+fn asimov_z2(s: f64, b: f64) -> f64 {
+    if detach(b) == 0.0 {
+        return match detach(s) {
+            0.0 => 0.0,
+            s if s > 0.0 => f64::INFINITY,
+            _ => f64::NAN,
         };
     }
     s * s * asimov_h(s / b) / b
@@ -40,8 +46,9 @@ fn asimov_z2<D: Scalar>(s: D, b: D) -> D {
 
 /// `sqrt(z2)`, with the value and gradient 0 at `z2 = 0` (a subgradient of the norm that a
 /// binned significance is) instead of the `sqrt`'s infinite slope.
-fn sqrt_or_zero<D: Scalar>(z2: D) -> D {
-    if z2.re() == 0.0 { D::zero() } else { z2.sqrt() }
+#[differentiable]
+fn sqrt_or_zero(z2: f64) -> f64 {
+    if detach(z2) == 0.0 { 0.0 } else { z2.sqrt() }
 }
 
 /// The Asimov discovery significance of `s` signal over `b` background events:
@@ -62,9 +69,13 @@ fn sqrt_or_zero<D: Scalar>(z2: D) -> D {
 /// // smooth at s = 0: dZ/ds = 1/sqrt(b)
 /// let (z, dz) = first_derivative(|s: Dual64| asimov_significance(s, Dual64::from(4.0)), 0.0);
 /// assert_eq!((z, dz), (0.0, 0.5));
+/// // value, gradient and Hessian in (s, b) from the companion
+/// let (z, [dz_ds, dz_db], h) = gradhep_core::stats::asimov_significance_hessian(0.0, 4.0);
+/// assert_eq!((z, dz_ds, dz_db, h[0][1]), (0.0, 0.5, 0.0, -0.0625));
 /// ```
-pub fn asimov_significance<D: Scalar>(s: D, b: D) -> D {
-    if b.re() == 0.0 {
+#[differentiable]
+pub fn asimov_significance(s: f64, b: f64) -> f64 {
+    if detach(b) == 0.0 {
         return sqrt_or_zero(asimov_z2(s, b));
     }
     s * (asimov_h(s / b) / b).sqrt()
@@ -87,7 +98,8 @@ pub fn asimov_significance<D: Scalar>(s: D, b: D) -> D {
 /// let z2 = asimov_significance(4.0, 16.0);
 /// assert!((z - z1.hypot(z2)).abs() < 1e-15);
 /// ```
-pub fn asimov_significance_binned<D: Scalar>(s: &[D], b: &[D]) -> D {
+#[differentiable(wrt(s, b))]
+pub fn asimov_significance_binned(s: &[f64], b: &[f64]) -> f64 {
     assert_eq!(
         s.len(),
         b.len(),
@@ -98,7 +110,7 @@ pub fn asimov_significance_binned<D: Scalar>(s: &[D], b: &[D]) -> D {
     let z2 = s
         .iter()
         .zip(b)
-        .fold(D::zero(), |acc, (&s, &b)| acc + asimov_z2(s, b));
+        .fold(0.0, |acc, (&s, &b)| acc + asimov_z2(s, b));
     sqrt_or_zero(z2)
 }
 
@@ -127,12 +139,13 @@ pub fn asimov_significance_binned<D: Scalar>(s: &[D], b: &[D]) -> D {
 /// assert!((asimov_significance_with_uncertainty(s, b, sigma) - cowan).abs() < 1e-14);
 /// assert_eq!(asimov_significance_with_uncertainty(s, b, 0.0), asimov_significance(s, b));
 /// ```
-pub fn asimov_significance_with_uncertainty<D: Scalar>(s: D, b: D, sigma_b: D) -> D {
-    if b.re() == 0.0 {
-        return if sigma_b.re() == 0.0 {
+#[differentiable]
+pub fn asimov_significance_with_uncertainty(s: f64, b: f64, sigma_b: f64) -> f64 {
+    if detach(b) == 0.0 {
+        return if detach(sigma_b) == 0.0 {
             asimov_significance(s, b)
         } else {
-            D::zero()
+            0.0
         };
     }
     let r = sigma_b * sigma_b / b;
@@ -154,7 +167,8 @@ pub fn asimov_significance_with_uncertainty<D: Scalar>(s: D, b: D, sigma_b: D) -
 /// assert!((poisson_log_pmf(3.0, 2.0) - (8.0 * (-2f64).exp() / 6.0).ln()).abs() < 1e-15);
 /// assert_eq!(poisson_log_pmf(0.0, 0.0), 0.0);
 /// ```
-pub fn poisson_log_pmf<D: Scalar>(n: f64, lambda: D) -> D {
+#[differentiable(wrt(lambda))]
+pub fn poisson_log_pmf(n: f64, lambda: f64) -> f64 {
     if n == 0.0 {
         return -lambda;
     }
