@@ -95,6 +95,31 @@ fn tuples_keep_passive_components_plain() {
     assert_close("∂/∂a", d, 2.0 / 3.5 + 3.0, 1e-15);
 }
 
+#[differentiable(wrt(a, out))]
+fn scale_into(a: f64, xs: &[f64], out: &mut [f64]) {
+    for (o, x) in out.iter_mut().zip(xs) {
+        *o = a * x;
+    }
+}
+
+twice! {
+    #[differentiable(wrt(a))]
+    fn output_buffer / output_buffer_f64(a: f64, xs: &[f64]) -> f64 {
+        let mut out = vec![0.0; xs.len()];
+        scale_into(a, xs, &mut out);
+        out.iter().map(|o| o * o).sum()
+    }
+}
+
+#[test]
+fn a_buffer_passed_as_mut_to_an_active_call_becomes_active() {
+    let xs = [1.0, -2.0, 0.5];
+    bit_identical(output_buffer(0.7, &xs), output_buffer_f64(0.7, &xs));
+    // Σ (a·x)² has derivative 2a·Σx².
+    let (_, d) = derivative(|a| output_buffer(a, &xs), 0.7);
+    assert_close("∂/∂a", d, 2.0 * 0.7 * 5.25, 1e-15);
+}
+
 twice! {
     #[differentiable(wrt(a, b))]
     fn containers / containers_f64(a: f64, b: f64, mode: u8) -> f64 {

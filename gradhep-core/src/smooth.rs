@@ -222,20 +222,24 @@ pub fn smooth_min(a: f64, b: f64, temperature: f64) -> f64 {
 /// assert!((logsumexp(&[1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-12);
 /// assert_eq!(logsumexp::<f64>(&[]), f64::NEG_INFINITY);
 /// ```
-pub fn logsumexp<D: Scalar>(xs: &[D]) -> D {
-    let m = max_re(xs);
+#[differentiable(wrt(xs))]
+pub fn logsumexp(xs: &[f64]) -> f64 {
+    let m = detach(max_re(xs));
     if !m.is_finite() {
-        return D::from(m);
+        return m;
     }
-    let sum = xs.iter().fold(D::zero(), |acc, &x| acc + (x - m).exp());
+    let sum = xs.iter().fold(0.0, |acc, &x| acc + (x - m).exp());
     sum.ln() + m
 }
 
 /// The largest real part (`−∞` for an empty slice). A constant shift: the derivatives of
-/// `logsumexp` and `softmax` do not depend on it.
+/// `logsumexp` and `softmax` do not depend on it, and their bodies `detach` it to tell the
+/// macro so.
 #[inline]
 fn max_re<D: Scalar>(xs: &[D]) -> f64 {
-    xs.iter().map(|x| x.re()).fold(f64::NEG_INFINITY, f64::max)
+    xs.iter()
+        .map(|&x| detach(x))
+        .fold(f64::NEG_INFINITY, f64::max)
 }
 
 /// The softmax `pᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}`: probabilities that sum to one.
@@ -248,16 +252,18 @@ fn max_re<D: Scalar>(xs: &[D]) -> f64 {
 /// let p = softmax(&[0.0, 2f64.ln()]);
 /// assert!((p[0] - 1.0 / 3.0).abs() < 1e-16 && (p[1] - 2.0 / 3.0).abs() < 1e-16);
 /// ```
-pub fn softmax<D: Scalar>(xs: &[D]) -> Vec<D> {
-    let mut out = vec![D::zero(); xs.len()];
+#[differentiable(wrt(xs))]
+pub fn softmax(xs: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; xs.len()];
     softmax_into(xs, &mut out);
     out
 }
 
 /// `softmax(xs)` written into `out` (of the same length), without allocating.
-pub(crate) fn softmax_into<D: Scalar>(xs: &[D], out: &mut [D]) {
-    let m = max_re(xs);
-    let mut sum = D::zero();
+#[differentiable(wrt(xs, out))]
+pub(crate) fn softmax_into(xs: &[f64], out: &mut [f64]) {
+    let m = detach(max_re(xs));
+    let mut sum = 0.0;
     for (o, &x) in out.iter_mut().zip(xs) {
         *o = (x - m).exp();
         sum += *o;

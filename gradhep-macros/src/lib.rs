@@ -56,7 +56,8 @@ use proc_macro::TokenStream;
 /// `fold`, `sum`, `product`, ...),
 /// `if`/`match` branches, early `return`, `?`, tuples, arrays, `vec![..]`, `Vec`s filled by
 /// `push` or by index, closures bound by `let` and called with active arguments, and calls:
-/// a call with any active argument (another `#[differentiable]` function, itself) is active.
+/// a call with any active argument (another `#[differentiable]` function, itself) is active,
+/// and so is a local it is passed as `&mut` (an output buffer the callee fills).
 /// `detach(x)` is passive.
 ///
 /// # What is rewritten

@@ -90,10 +90,24 @@ impl Walker {
         let active = func.active() || args.iter().any(Ty::active);
         if active {
             self.lift_args(call.args.iter_mut(), &args);
+            self.mark_out_params(&call.args);
         }
         Ty {
             float: !active && path_starts_with(&call.func, "f64"),
             ..Ty::shape(Shape::active(active))
+        }
+    }
+
+    /// `&mut out` passed to an active call is a buffer the callee fills with active values
+    /// (`softmax_into(xs, &mut out)`): the place becomes active, or is reported when it is
+    /// data (a passive parameter, a field of `self`).
+    fn mark_out_params<'a>(&mut self, args: impl IntoIterator<Item = &'a Expr>) {
+        for arg in args {
+            if let Expr::Reference(r) = arg
+                && r.mutability.is_some()
+            {
+                self.mark_place(&r.expr, &Shape::Active);
+            }
         }
     }
 
@@ -159,6 +173,9 @@ impl Walker {
         }
         let any_arg = args.iter().any(Ty::active);
         let involved = recv.active() || any_arg;
+        if involved {
+            self.mark_out_params(&mc.args);
+        }
         let rewrite = self.rewrite;
         match name.as_str() {
             _ if STEPS.contains(&name.as_str()) && involved => {
