@@ -8,6 +8,10 @@ Reads criterion's median point estimate (`<bench>/new/estimates.json`, named by 
 `benchmark.json` beside it), `shared/peers/jax_bench.py --json` output (rows of workload, N,
 B, value_s, value_grad_s, fwd_s) and the pyhf peer's {workspace: {backend: seconds}}.
 Missing files or entries print as "—". Standard library only.
+
+Columns: `JAX v+grad` is jit(value_and_grad) (W2 h: the reverse Jacobian, vjp + B pullbacks);
+`JAX fwd` is jacfwd (W4: 337 sequential one-hot JVPs). `1 thread` is the parallel variant on
+a one-thread pool, `par speed-up` = `1 thread / grad_par` (W2: kde's own parallel `grad`).
 """
 
 import argparse
@@ -104,7 +108,7 @@ def workload_table(crit, jax):
             name = group.split(" ")[0] + (f" B={bins}" if bins and group.startswith("W2") else "")
             name += " L" if " L " in group else (" h" if " h " in group else "")
             print("| " + " | ".join([
-                name, f"{n:.0e}", fmt(t.get("primal")), fmt(t.get("grad")), fmt(t.get("hand")),
+                name, str(n), fmt(t.get("primal")), fmt(t.get("grad")), fmt(t.get("hand")),
                 fmt(fd), fmt(t.get("grad_par")), fmt(one), fmt(jv), fmt(jfwd),
                 ratio(t.get("grad"), t.get("primal")), ratio(t.get("grad"), t.get("hand")),
                 ratio(fd, t.get("grad")), ratio(jv, t.get("grad")), ratio(jfwd, t.get("grad")),
@@ -114,7 +118,7 @@ def workload_table(crit, jax):
 def keyed_table(crit, pattern, title, a, b):
     """Rows of groups matching `pattern`, columns functions `a` and `b` and their ratio."""
     rows = sorted({(k[0], k[2]) for k in crit if re.match(pattern, k[0] or "")},
-                  key=lambda r: (r[0], int(r[1]) if r[1].isdigit() else r[1]))
+                  key=lambda r: (int(r[1]) if r[1].isdigit() else 0, r[0]))
     if not rows:
         return
     print(f"\n| {title} | {a} | {b} | {a}/{b} |\n|---|---|---|---|")
