@@ -4,9 +4,13 @@
 //! `~ N((−1,−1), I)`, `s_b = (50/N) h_b`, `b_b = (1000/N) h_b`, the binned Asimov
 //! significance, and its gradient in all 337 θ (K = 337 tangents, one forward pass).
 //!
-//! Variants: `primal`, `grad`, `hand` (the MLP and seeds written against num-dual), and
-//! `fd_17` (central differences in the first 8 parameters: 17 primal calls; the full
-//! 675-call gradient costs 675/17 times that, printed as `fd (scaled)`).
+//! Variants: `primal`, `grad` and `grad_par` (the network evaluated on rayon's pool) at
+//! N = 1e4 and 1e5; `hand` (the MLP and seeds written against num-dual) and `fd_17` (central
+//! differences in the first 8 parameters: 17 primal calls; the full 675-call gradient costs
+//! 675/17 times that) at N = 1e4 only, where a K = 337 gradient is affordable ten times.
+//! Every variant is checked against `grad` once, on N = 1000, before any timing. `grad` and
+//! `grad_par` at N = 1e5 are skipped, with a message, when the check predicts more than 20 s
+//! per call (num-dual's tangents: ~50 s); `GRADHEP_W4_FULL=1` times them anyway.
 
 // The MLP is written with index loops, as the formula reads (zᵢ = Σⱼ hⱼ Wⱼᵢ + bᵢ).
 #![allow(clippy::needless_range_loop)]
@@ -19,7 +23,9 @@ use gradhep::num_dual::DualSVec64;
 use gradhep::smooth::sigmoid;
 use gradhep::stats::asimov_significance_binned;
 use gradhep::{Scalar, differentiable, lift, split_gradient};
+use rayon::prelude::*;
 use std::hint::black_box;
+use std::time::Instant;
 use support::{assert_gradients_agree, central_differences, configure, normal2};
 
 /// Parameters: W1 (2×16) 0..32, b1 32..48, W2 (16×16) 48..304, b2 304..320, W3 (16×1)
@@ -74,6 +80,21 @@ fn mlp_z(theta: [f64; 337], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> f64 {
     asimov_significance_binned(&s, &b)
 }
 
+#[differentiable]
+fn mlp_z_par(theta: [f64; 337], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> f64 {
+    let ys: Vec<f64> = xs.par_iter().map(|x| mlp(&theta, x)).collect();
+    let yb: Vec<f64> = xb.par_iter().map(|x| mlp(&theta, x)).collect();
+    let s: Vec<f64> = kde(&ys, &EDGES, 0.05)
+        .iter()
+        .map(|h| h * (50.0 / xs.len() as f64))
+        .collect();
+    let b: Vec<f64> = kde(&yb, &EDGES, 0.05)
+        .iter()
+        .map(|h| h * (1000.0 / xb.len() as f64))
+        .collect();
+    asimov_significance_binned(&s, &b)
+}
+
 fn mlp_hand<D: Scalar>(theta: &[D], x: &[f64; 2]) -> D {
     let h1: [D; 16] =
         std::array::from_fn(|j| (theta[j] * x[0] + theta[16 + j] * x[1] + theta[32 + j]).tanh());
@@ -117,30 +138,64 @@ fn mlp_z_fd(theta: &[f64; P], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> (f64, [f64; P
     central_differences(|p| mlp_z(*p, xs, xb), *theta, FD_PARAMS)
 }
 
+/// Events per sample of the check.
+const CHECK_N: usize = 1000;
+
+/// Longest `grad` call, in seconds, that the N = 1e5 variants are timed with (ten calls
+/// each); `GRADHEP_W4_FULL=1` times them whatever a call costs.
+const MAX_CALL_SECONDS: f64 = 20.0;
+
+/// `grad` against `hand`, `grad_par` and (in the first `FD_PARAMS` parameters) central
+/// differences, on a sample small enough that the check costs seconds. Returns the seconds
+/// of the `grad` call.
+fn check(theta: &[f64; P]) -> f64 {
+    let (xs, xb) = (normal2(CHECK_N, 1.0, 5), normal2(CHECK_N, -1.0, 6));
+    let start = Instant::now();
+    let (z, g) = mlp_z_grad(*theta, &xs, &xb);
+    let seconds = start.elapsed().as_secs_f64();
+    let (zh, gh) = mlp_z_hand(theta, &xs, &xb);
+    println!("W4 check, N={CHECK_N}: Z = {z:.6} (hand {zh:.6}), grad {seconds:.2} s");
+    assert_gradients_agree("hand", &gh, &g, 1e-10);
+    assert_gradients_agree("par", &mlp_z_par_grad(*theta, &xs, &xb).1, &g, 1e-12);
+    let (_, gf) = mlp_z_fd(theta, &xs, &xb);
+    assert_gradients_agree("fd", &gf[..FD_PARAMS], &g[..FD_PARAMS], 1e-4);
+    seconds
+}
+
 fn bench(crit: &mut Criterion) {
     let theta = theta0();
+    support::report_threads();
+    // A K = 337 gradient costs ~N times a fixed per-event price: extrapolate from the check.
+    let per_call_1e5 = check(&theta) * (100_000 / CHECK_N) as f64;
+    let full = std::env::var_os("GRADHEP_W4_FULL").is_some_and(|v| v == "1");
     let mut group = crit.benchmark_group("W4 MLP observable");
-    configure(&mut group, 3);
+    configure(&mut group, 2);
     for n in [10_000, 100_000] {
         let (xs, xb) = (normal2(n, 1.0, 5), normal2(n, -1.0, 6));
-        let (z, g) = mlp_z_grad(theta, &xs, &xb);
-        let (zh, gh) = mlp_z_hand(&theta, &xs, &xb);
-        println!("W4 N={n}: Z = {z:.6} (hand {zh:.6})");
-        assert_gradients_agree("hand", &gh, &g, 1e-10);
-        let (_, gf) = mlp_z_fd(&theta, &xs, &xb);
-        assert_gradients_agree("fd", &gf[..FD_PARAMS], &g[..FD_PARAMS], 1e-4);
         group.bench_function(BenchmarkId::new("primal", n), |b| {
             b.iter(|| mlp_z(theta, black_box(&xs), &xb))
         });
+        if n == 100_000 && !full && per_call_1e5 > MAX_CALL_SECONDS {
+            println!(
+                "W4 grad, grad_par at N={n} skipped: ~{per_call_1e5:.0} s per call \
+                 (GRADHEP_W4_FULL=1 times them anyway)"
+            );
+            continue;
+        }
         group.bench_function(BenchmarkId::new("grad", n), |b| {
             b.iter(|| mlp_z_grad(theta, black_box(&xs), &xb))
         });
-        group.bench_function(BenchmarkId::new("hand", n), |b| {
-            b.iter(|| mlp_z_hand(&theta, black_box(&xs), &xb))
+        group.bench_function(BenchmarkId::new("grad_par", n), |b| {
+            b.iter(|| mlp_z_par_grad(theta, black_box(&xs), &xb))
         });
-        group.bench_function(BenchmarkId::new("fd_17", n), |b| {
-            b.iter(|| mlp_z_fd(&theta, black_box(&xs), &xb))
-        });
+        if n == 10_000 {
+            group.bench_function(BenchmarkId::new("hand", n), |b| {
+                b.iter(|| mlp_z_hand(&theta, black_box(&xs), &xb))
+            });
+            group.bench_function(BenchmarkId::new("fd_17", n), |b| {
+                b.iter(|| mlp_z_fd(&theta, black_box(&xs), &xb))
+            });
+        }
     }
     group.finish();
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)] // each bench uses the part it needs
 
-use criterion::{BenchmarkGroup, measurement::WallTime};
+use criterion::{BenchmarkGroup, SamplingMode, measurement::WallTime};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -50,11 +50,13 @@ pub fn central_differences<const K: usize>(
     (f(&p), grad)
 }
 
-/// Ten samples, short warm-up and measurement: enough for medians, and the whole
-/// `cargo bench` stays within minutes.
+/// Ten samples of equal iteration counts (flat sampling: a slow function runs 10 times,
+/// not the 55 of criterion's linear ramp), 0.3 s of warm-up and `seconds` of measurement:
+/// enough for medians, and the whole `cargo bench` stays within minutes.
 pub fn configure(group: &mut BenchmarkGroup<'_, WallTime>, seconds: u64) {
     group
         .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(seconds));
 }
@@ -65,6 +67,17 @@ pub fn one_thread() -> rayon::ThreadPool {
         .num_threads(1)
         .build()
         .expect("a one-thread pool")
+}
+
+/// Prints rayon's thread count beside the cores: the parallel variants assume one thread
+/// per core (`RAYON_NUM_THREADS` overrides it).
+pub fn report_threads() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = rayon::current_num_threads();
+    println!("rayon threads: {threads}, cores: {cores}");
+    if threads != cores {
+        println!("warning: the parallel variants do not run one thread per core");
+    }
 }
 
 /// Asserts that two gradients agree to `tol` relative to the largest component.

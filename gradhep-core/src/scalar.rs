@@ -322,9 +322,15 @@ pub fn hypot<D: Scalar>(a: D, b: D) -> D {
 /// ```
 #[inline]
 pub fn sum<D: Scalar>(items: impl IntoIterator<Item = impl Value<D>>) -> D {
-    items
-        .into_iter()
-        .fold(D::from(-0.0), |acc, item| acc + item.value())
+    // A `for` loop, not `fold`: over a `map` adapter, `fold` leaves `Map::fold` out of line
+    // when the mapped body is a dual computation, and the loop then re-tests every tangent's
+    // presence per event (1.5× the instructions of the hand-written loop in W3); `next` is
+    // always inlined, so the loop lands where the seeds are known.
+    let mut acc = D::from(-0.0);
+    for item in items {
+        acc += item.value();
+    }
+    acc
 }
 
 /// The product of `items` (each a `D` or a `&D`), as `Iterator::product` over `f64`.
@@ -340,9 +346,12 @@ pub fn sum<D: Scalar>(items: impl IntoIterator<Item = impl Value<D>>) -> D {
 /// ```
 #[inline]
 pub fn product<D: Scalar>(items: impl IntoIterator<Item = impl Value<D>>) -> D {
-    items
-        .into_iter()
-        .fold(D::from(1.0), |acc, item| acc * item.value())
+    // A `for` loop for the reason given in `sum`.
+    let mut acc = D::from(1.0);
+    for item in items {
+        acc *= item.value();
+    }
+    acc
 }
 
 /// The K inputs of a gradient as dual numbers: `xᵢ + εᵢ`, the i-th carrying the unit
