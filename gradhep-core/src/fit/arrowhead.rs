@@ -87,10 +87,10 @@ impl<D: Scalar> ArrowheadFactor<D> {
         }
         for (k, &p) in self.pivot.iter().enumerate() {
             let row = &self.coupling[k * m..(k + 1) * m];
-            for r in 0..m {
-                let w = row[r] / p;
-                for c in 0..=r {
-                    self.schur[r * m + c] -= w * row[c];
+            for (r, &a_dr) in row.iter().enumerate() {
+                let w = a_dr / p;
+                for (s, &a_dc) in self.schur[r * m..=r * m + r].iter_mut().zip(row) {
+                    *s -= w * a_dc;
                 }
             }
         }
