@@ -7,7 +7,7 @@
 //! quadratic in the distance to the optimum, which is first order in the tangent). Parameters
 //! that are fixed or held at a bound keep a zero derivative.
 
-use super::linalg::{cholesky, cholesky_solve};
+use super::arrowhead::ArrowheadFactor;
 use crate::Scalar;
 use crate::histfactory::Model;
 use crate::histfactory::likelihood::{Order, Scratch, nll};
@@ -28,11 +28,12 @@ pub(crate) fn lift_optimum<D: Scalar>(
     }
     let mut s = Scratch::new(n);
     let (mut g, mut h) = (vec![D::zero(); n], vec![D::zero(); n * n]);
-    let mut l = Vec::new();
+    let mut factor = ArrowheadFactor::new();
+    let diagonal = model.diagonal_parameters();
     let steps = if D::NDERIV >= 2 { 2 } else { 1 };
     for _ in 0..steps {
         nll(model, &theta, data, Order::Hessian, &mut s, &mut g, &mut h);
-        if !cholesky(&h, n, &idx, &mut l) {
+        if !factor.factor(&h, n, &idx, &diagonal) {
             // A flat direction: the optimum does not move along it to first order we can
             // resolve; keep what we have rather than produce NaN.
             break;
@@ -40,7 +41,7 @@ pub(crate) fn lift_optimum<D: Scalar>(
         // Only the derivative part of the gradient moves the optimum: its value is the
         // rounding residual of the f64 fit, and the optimum's value stays that fit's.
         let mut rhs: Vec<D> = idx.iter().map(|&i| -(g[i] - g[i].re())).collect();
-        cholesky_solve(&l, &mut rhs);
+        factor.solve(&mut rhs);
         for (&i, d) in idx.iter().zip(rhs) {
             theta[i] += d - d.re();
         }

@@ -19,6 +19,7 @@
 //! assert!((result.bestfit[0] - 1.5).abs() < 1e-12); // (65 − 50) / 10
 //! ```
 
+mod arrowhead;
 mod implicit;
 mod linalg;
 mod newton;

@@ -4,10 +4,12 @@
 //! outwards are held there; on the others the Newton step solves `(H + τI) d = −g`, with
 //! Levenberg damping τ only where `H` is not positive definite, and a backtracking (Armijo)
 //! line search along the step projected onto the bounds. The analytic gradient and Hessian
-//! make convergence quadratic near the optimum.
+//! make convergence quadratic near the optimum. The Newton system is solved with the
+//! per-bin parameters on which the Hessian is diagonal eliminated first
+//! ([`ArrowheadFactor`]), so a fit with one γ per bin costs O(bins), not O(bins³).
 
 use super::FitError;
-use super::linalg::{cholesky, cholesky_solve};
+use super::arrowhead::ArrowheadFactor;
 use crate::histfactory::Model;
 use crate::histfactory::likelihood::{Order, Scratch, nll};
 
@@ -33,6 +35,7 @@ pub(crate) fn minimize(
     max_iterations: usize,
 ) -> Result<Minimum, FitError> {
     let kinks = model.kinked_parameters();
+    let diagonal = model.diagonal_parameters();
     let n = init.len();
     for (i, (&x, b)) in init.iter().zip(bounds).enumerate() {
         if !(b[0]..=b[1]).contains(&x) {
@@ -53,7 +56,8 @@ pub(crate) fn minimize(
         });
     }
     let (mut idx, mut at_bound) = (Vec::with_capacity(n), vec![false; n]);
-    let (mut l, mut d, mut trial) = (Vec::new(), Vec::with_capacity(n), vec![0.0; n]);
+    let (mut factor, mut d, mut trial) =
+        (ArrowheadFactor::new(), Vec::with_capacity(n), vec![0.0; n]);
     let mut last_decrement = f64::INFINITY;
     let mut side = vec![0.0; n];
     for iteration in 0..max_iterations {
@@ -115,7 +119,7 @@ pub(crate) fn minimize(
                     h[i * n + i] += tau;
                 }
             }
-            let ok = cholesky(&h, n, &idx, &mut l);
+            let ok = factor.factor(&h, n, &idx, &diagonal);
             if tau > 0.0 {
                 for &i in &idx {
                     h[i * n + i] -= tau;
@@ -136,7 +140,7 @@ pub(crate) fn minimize(
         }
         d.clear();
         d.extend(idx.iter().map(|&i| -g[i]));
-        cholesky_solve(&l, &mut d);
+        factor.solve(&mut d);
         let decrement: f64 = -idx.iter().zip(&d).map(|(&i, di)| g[i] * di).sum::<f64>();
         // Rounding limits the gradient, hence the decrement, relative to the size of the
         // likelihood's terms; scale the tolerance with |f| so large-count models converge.
