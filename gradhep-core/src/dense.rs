@@ -10,8 +10,8 @@
 //! It implements [`DualNum`], so every generic function of this crate takes it unchanged.
 //! Its numbers agree with `DualSVec64<K>` to a few ulp; where they differ it is by design:
 //!
-//! - every value is the plain `f64` function's (`x / y`, `x.tan()`, `x.powf(n)`, …), so a
-//!   companion's value is the `f64` function's, bit for bit;
+//! - every function's value is the plain `f64` function's (`x.tan()`, `x.powf(n)`, …, where
+//!   num-dual composes some of them); a quotient is `x·(1/y)`, as num-dual's;
 //! - every unary function applies `f'(re)` once to the tangent (num-dual composes `tan` and
 //!   `tanh` from two duals and a quotient: `tanh` is then NaN for `|x| > 710`);
 //! - a tangent component that is zero stays zero through a non-finite factor (`sqrt` at 0,
@@ -67,6 +67,33 @@ fn scaled(e: f64, s: f64) -> f64 {
     if e == 0.0 { 0.0 } else { e * s }
 }
 
+/// Below this many components the zero-preserving product is cheaper than the test that
+/// would skip it.
+const GUARD_ALWAYS: usize = 4;
+
+/// `a·s + b·t` component by component: every tangent of a product, quotient or chain rule.
+///
+/// One loop over fresh storage, which the compiler vectorises and writes straight into the
+/// result (an in-place update of a copied operand would cost a copy more).
+#[inline]
+fn combination<const K: usize>(a: &[f64; K], s: f64, b: &[f64; K], t: f64) -> [f64; K] {
+    if K > GUARD_ALWAYS && s.is_finite() && t.is_finite() {
+        std::array::from_fn(|i| a[i] * s + b[i] * t)
+    } else {
+        std::array::from_fn(|i| scaled(a[i], s) + scaled(b[i], t))
+    }
+}
+
+/// `a·s` component by component.
+#[inline]
+fn multiple<const K: usize>(a: &[f64; K], s: f64) -> [f64; K] {
+    if K > GUARD_ALWAYS && s.is_finite() {
+        std::array::from_fn(|i| a[i] * s)
+    } else {
+        std::array::from_fn(|i| scaled(a[i], s))
+    }
+}
+
 impl<const K: usize> DualDense64<K> {
     /// The dual number `re + Σₖ eps[k] εₖ`.
     ///
@@ -116,16 +143,48 @@ impl<const K: usize> DualDense64<K> {
     /// `f(re) + f'(re)·eps`: the chain rule with the value `f0` and derivative `f1`.
     #[inline]
     fn chain_rule(&self, f0: f64, f1: f64) -> Self {
-        let mut y = *self;
-        y.re = f0;
-        y.scale_tangent(f1);
-        y
+        Self {
+            re: f0,
+            eps: multiple(&self.eps, f1),
+        }
     }
 
-    /// `eps ← eps·s`.
+    /// `a·b = (ab, a'b + b'a)`, the order of num-dual's product rule.
+    #[inline]
+    fn product(a: &Self, b: &Self) -> Self {
+        Self {
+            re: a.re * b.re,
+            eps: combination(&a.eps, b.re, &b.eps, a.re),
+        }
+    }
+
+    /// `a/b = (a·b⁻¹, a'·b⁻¹ − b'·(a·b⁻¹)·b⁻¹)`: one division, as num-dual's quotient (a second
+    /// one for the `f64` code's `a/b` costs a quarter of a K = 2 gradient).
+    #[inline]
+    fn quotient(a: &Self, b: &Self) -> Self {
+        let inv = b.re.recip();
+        let q = a.re * inv;
+        Self {
+            re: q,
+            eps: combination(&a.eps, inv, &b.eps, -q * inv),
+        }
+    }
+
+    /// `a mod b = a − trunc(a/b)·b`, whose derivative is `a' − trunc(a/b)·b'` away from the
+    /// jumps.
+    #[inline]
+    fn remainder(a: &Self, b: &Self) -> Self {
+        let n = (a.re / b.re).trunc();
+        Self {
+            re: a.re % b.re,
+            eps: combination(&a.eps, 1.0, &b.eps, -n),
+        }
+    }
+
+    /// `eps ← eps·s`, for a value already owned.
     #[inline]
     fn scale_tangent(&mut self, s: f64) {
-        if s.is_finite() {
+        if K > GUARD_ALWAYS && s.is_finite() {
             for e in &mut self.eps {
                 *e *= s;
             }
@@ -136,43 +195,19 @@ impl<const K: usize> DualDense64<K> {
         }
     }
 
-    /// `eps ← eps·s + other·t`: the tangent of a product or a quotient, in place.
-    #[inline]
-    fn combine_tangent(&mut self, s: f64, other: &[f64; K], t: f64) {
-        if s.is_finite() && t.is_finite() {
-            for (e, &o) in self.eps.iter_mut().zip(other) {
-                *e = *e * s + o * t;
-            }
-        } else {
-            for (e, &o) in self.eps.iter_mut().zip(other) {
-                *e = scaled(*e, s) + scaled(o, t);
-            }
-        }
-    }
-
-    /// `self ← self·other`: `(ab, a'b + b'a)`, the order of num-dual's product rule.
     #[inline]
     fn mul_in_place(&mut self, other: &Self) {
-        self.combine_tangent(other.re, &other.eps, self.re);
-        self.re *= other.re;
+        *self = Self::product(self, other);
     }
 
-    /// `self ← self/other`: `(a/b, a'/b − b'·(a/b)/b)`.
     #[inline]
     fn div_in_place(&mut self, other: &Self) {
-        let inv = other.re.recip();
-        let q = self.re / other.re;
-        self.combine_tangent(inv, &other.eps, -q * inv);
-        self.re = q;
+        *self = Self::quotient(self, other);
     }
 
-    /// `self ← self mod other` = `a − trunc(a/b)·b`, whose derivative is `a' − trunc(a/b)·b'`
-    /// away from the jumps.
     #[inline]
     fn rem_in_place(&mut self, other: &Self) {
-        let n = (self.re / other.re).trunc();
-        self.combine_tangent(1.0, &other.eps, -n);
-        self.re %= other.re;
+        *self = Self::remainder(self, other);
     }
 
     #[inline]
@@ -192,10 +227,11 @@ impl<const K: usize> DualDense64<K> {
     }
 }
 
-// Binary operators: each is one in-place update of the left operand's copy, so `a + b * c`
-// moves no tangent more than once; `&Self` operands are read in place.
+// Binary operators. A sum updates its left operand in place (in `acc + a * b` that is the
+// accumulator, which is then moved, not copied); a product or quotient writes one fresh
+// tangent from both operands, read where they lie.
 macro_rules! binary_ops {
-    ($trait:ident, $method:ident, $assign:ident, $assign_method:ident, $in_place:ident) => {
+    ($trait:ident, $method:ident, $assign:ident, $assign_method:ident, $in_place:ident, $of:ident) => {
         impl<const K: usize> $assign<&Self> for DualDense64<K> {
             #[inline]
             fn $assign_method(&mut self, other: &Self) {
@@ -211,45 +247,55 @@ macro_rules! binary_ops {
         impl<const K: usize> $trait<&Self> for DualDense64<K> {
             type Output = Self;
             #[inline]
-            fn $method(mut self, other: &Self) -> Self {
-                self.$in_place(other);
-                self
+            fn $method(self, other: &Self) -> Self {
+                binary_ops!(@by_value $of, self, other, $in_place)
             }
         }
         impl<const K: usize> $trait for DualDense64<K> {
             type Output = Self;
             #[inline]
-            fn $method(mut self, other: Self) -> Self {
-                self.$in_place(&other);
-                self
+            fn $method(self, other: Self) -> Self {
+                binary_ops!(@by_value $of, self, &other, $in_place)
             }
         }
         impl<const K: usize> $trait<DualDense64<K>> for &DualDense64<K> {
             type Output = DualDense64<K>;
             #[inline]
             fn $method(self, other: DualDense64<K>) -> DualDense64<K> {
-                let mut y = *self;
-                y.$in_place(&other);
-                y
+                binary_ops!(@by_ref $of, self, &other, $in_place)
             }
         }
         impl<const K: usize> $trait<&DualDense64<K>> for &DualDense64<K> {
             type Output = DualDense64<K>;
             #[inline]
             fn $method(self, other: &DualDense64<K>) -> DualDense64<K> {
-                let mut y = *self;
-                y.$in_place(other);
-                y
+                binary_ops!(@by_ref $of, self, other, $in_place)
             }
         }
     };
+    (@by_value in_place, $a:ident, $b:expr, $in_place:ident) => {{
+        let mut y = $a;
+        y.$in_place($b);
+        y
+    }};
+    (@by_value $of:ident, $a:ident, $b:expr, $in_place:ident) => {
+        DualDense64::$of(&$a, $b)
+    };
+    (@by_ref in_place, $a:ident, $b:expr, $in_place:ident) => {{
+        let mut y = *$a;
+        y.$in_place($b);
+        y
+    }};
+    (@by_ref $of:ident, $a:ident, $b:expr, $in_place:ident) => {
+        DualDense64::$of($a, $b)
+    };
 }
 
-binary_ops!(Add, add, AddAssign, add_assign, add_in_place);
-binary_ops!(Sub, sub, SubAssign, sub_assign, sub_in_place);
-binary_ops!(Mul, mul, MulAssign, mul_assign, mul_in_place);
-binary_ops!(Div, div, DivAssign, div_assign, div_in_place);
-binary_ops!(Rem, rem, RemAssign, rem_assign, rem_in_place);
+binary_ops!(Add, add, AddAssign, add_assign, add_in_place, in_place);
+binary_ops!(Sub, sub, SubAssign, sub_assign, sub_in_place, in_place);
+binary_ops!(Mul, mul, MulAssign, mul_assign, mul_in_place, product);
+binary_ops!(Div, div, DivAssign, div_assign, div_in_place, quotient);
+binary_ops!(Rem, rem, RemAssign, rem_assign, rem_in_place, remainder);
 
 // Operators with a plain `f64` on the right: a constant, so no second tangent.
 macro_rules! scalar_ops {
@@ -587,17 +633,16 @@ impl<const K: usize> DualNum for DualDense64<K> {
             y * x.powf(y - 1.0)
         };
         let dy = if f0 == 0.0 { 0.0 } else { f0 * x.ln() };
-        let mut z = *self;
-        z.combine_tangent(dx, &n.eps, dy);
-        z.re = f0;
-        z
+        Self {
+            re: f0,
+            eps: combination(&self.eps, dx, &n.eps, dy),
+        }
     }
 
     #[inline]
     fn mul_add(&self, a: Self, b: Self) -> Self {
         // `self·a + b` unfused, as num-dual's default, so the value is the `f64` code's.
-        let mut y = *self;
-        y.mul_in_place(&a);
+        let mut y = Self::product(self, &a);
         y.add_in_place(&b);
         y
     }
@@ -703,10 +748,10 @@ impl<const K: usize> DualNum for DualDense64<K> {
         // atan2(y, x): (x·y' − y·x')/(x² + y²), defined on the whole plane but the origin.
         let (y, x) = (self.re, other.re);
         let r = (x * x + y * y).recip();
-        let mut z = *self;
-        z.combine_tangent(x * r, &other.eps, -y * r);
-        z.re = y.atan2(x);
-        z
+        Self {
+            re: y.atan2(x),
+            eps: combination(&self.eps, x * r, &other.eps, -y * r),
+        }
     }
 
     #[inline]

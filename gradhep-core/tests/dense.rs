@@ -84,8 +84,9 @@ proptest! {
         assert_agree("a + b", &(a + b), &(na + nb), 0.0)?;
         assert_agree("a - b", &(a - b), &(na - nb), 0.0)?;
         assert_agree("a * b", &(a * b), &(na * nb), 0.0)?;
-        // a'/b − b'·(a/b)/b against (a'b − b'a)/b²
+        // a'·b⁻¹ − b'·(a·b⁻¹)·b⁻¹ against (a'b − b'a)·b⁻¹·b⁻¹; the value a·b⁻¹ in both
         assert_agree("a / b", &(a / b), &(na / nb), 8.0)?;
+        prop_assert_eq!((a / b).re, (na / nb).re);
         assert_agree("a + c", &(a + c), &(na + c), 0.0)?;
         assert_agree("a - c", &(a - c), &(na - c), 0.0)?;
         assert_agree("a * c", &(a * c), &(na * c), 0.0)?;
@@ -205,10 +206,11 @@ proptest! {
         assert_agree("asinh", &t.asinh(), &nt.asinh(), 0.0)?;
         assert_agree("acosh", &w.acosh(), &nw.acosh(), 0.0)?;
         assert_agree("atanh", &u.atanh(), &nu.atanh(), 0.0)?;
-        // j0' = −j1, j1' = j0 − 2j1/x, j2' = j1 − 3j2/x against sin/x compositions
-        assert_agree("sph_j0", &x.sph_j0(), &nx.sph_j0(), 64.0)?;
-        assert_agree("sph_j1", &x.sph_j1(), &nx.sph_j1(), 64.0)?;
-        assert_agree("sph_j2", &x.sph_j2(), &nx.sph_j2(), 64.0)?;
+        // j0' = −j1, j1' = j0 − 2j1/x, j2' = j1 − 3j2/x against sin/x compositions: both
+        // cancel terms of order one below x ≈ 1, and lose the same digits differently
+        assert_agree("sph_j0", &x.sph_j0(), &nx.sph_j0(), 256.0)?;
+        assert_agree("sph_j1", &x.sph_j1(), &nx.sph_j1(), 256.0)?;
+        assert_agree("sph_j2", &x.sph_j2(), &nx.sph_j2(), 256.0)?;
     }
 
     #[test]
@@ -222,7 +224,7 @@ proptest! {
         }
         let [x, y] = gradient_seeds([x0, y0]);
         let (v, g) = split_gradient(f(x, y));
-        prop_assert_eq!(v, f(x0, y0));
+        prop_assert!((v - f(x0, y0)).abs() <= 8.0 * f64::EPSILON * v.abs().max(1.0));
         let h = 1e-6;
         let dx = (f(x0 + h, y0) - f(x0 - h, y0)) / (2.0 * h);
         let dy = (f(x0, y0 + h) - f(x0, y0 - h)) / (2.0 * h);
