@@ -23,9 +23,9 @@ mod support;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gradhep::hist::kde;
 use gradhep::num_dual::{Dual64, DualSVec64};
-use gradhep::{differentiable, lift, split_gradient};
+use gradhep::{differentiable, lift};
 use std::hint::black_box;
-use support::{NS, assert_gradients_agree, configure, normal, one_thread};
+use support::{NS, assert_gradients_agree, configure, normal, one_thread, split_num_dual};
 
 const BANDWIDTH: f64 = 0.1;
 const SHIFT: f64 = 0.1;
@@ -73,13 +73,13 @@ fn hist_fd(x: &[f64], edges: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// `L` and `dL/ds` in the companion's type, `DualSVec64<1>`, so that `grad / hand` is the
-/// macro's alone.
+/// `L` and `dL/ds` written by hand against num-dual's `DualSVec64<1>`, the operations of the
+/// source.
 fn loss_hand(x: &[f64], edges: &[f64]) -> (f64, [f64; 1]) {
     let s = DualSVec64::<1>::from_re(SHIFT).derivative(0);
     let moved: Vec<DualSVec64<1>> = edges.iter().map(|&e| -s + e).collect();
     let h = kde(x, &moved, DualSVec64::from(BANDWIDTH));
-    split_gradient(h.iter().fold(DualSVec64::from(-0.0), |acc, &h| acc + h * h))
+    split_num_dual(h.iter().fold(DualSVec64::from(-0.0), |acc, &h| acc + h * h))
 }
 
 fn loss_fd(x: &[f64], edges: &[f64]) -> (f64, [f64; 1]) {

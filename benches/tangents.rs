@@ -1,31 +1,56 @@
 //! Where the time of a K-component gradient goes: the cost of one multiply-accumulate
-//! `acc += a·b` of `DualSVec64<K>` values (two scaled tangents and two additions of K
-//! components each) for K = 2, 8, 32, 337, against the same arithmetic on plain `[f64; K]`
-//! tangents (what a dense, always-present tangent would cost), over a chain of 256 products
-//! as in W4's 16×16 layer.
+//! `acc += a·b` (two scaled tangents and two additions of K components each) for
+//! K = 2, 8, 32, 337, over a chain of 256 products as in W4's 16×16 layer, in three tangent
+//! layouts:
+//!
+//! - `num_dual`: num-dual's `DualSVec64<K>` (an optional nalgebra vector);
+//! - `dense`: gradhep's `DualDense64<K>` (what the `_grad` companions use);
+//! - `dense_array`: the same arithmetic written out on plain `(f64, [f64; K])` pairs, the
+//!   bound a dense tangent can reach.
+//!
+//! A second group, `16 neurons`, adds one unary function per 16 products: 16 × (16 MACs, then
+//! `tanh`), a W4 hidden layer.
 
 mod support;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gradhep::num_dual::DualSVec64;
+use gradhep::{DualDense64, Scalar};
 use std::hint::black_box;
+use support::{assert_gradients_agree, split_num_dual};
 
 const OPS: usize = 256;
+const NEURON: usize = 16;
 
+/// Values in [−0.5, 0.5], so that a neuron's sum of 16 products stays where `tanh` is not
+/// saturated, each seeded in one direction as a weight is.
 fn duals<const K: usize>() -> Vec<DualSVec64<K>> {
     (0..OPS)
-        .map(|i| DualSVec64::from_re(1.0 + 1e-3 * i as f64).derivative(i % K))
+        .map(|i| DualSVec64::from_re((i as f64 - 127.5) / 256.0).derivative(i % K))
         .collect()
 }
 
-fn mac_num_dual<const K: usize>(a: &[DualSVec64<K>], b: &[DualSVec64<K>]) -> DualSVec64<K> {
+/// `Σᵢ aᵢ bᵢ` in any scalar type: the loop W4's layers run.
+#[inline(never)] // one symbol per kernel, for per-call instruction counts (callgrind)
+fn mac<D: Scalar>(a: &[D], b: &[D]) -> D {
     a.iter()
         .zip(b)
-        .fold(DualSVec64::from_re(0.0), |acc, (&a, &b)| acc + a * b)
+        .fold(D::from(0.0), |acc, (&a, &b)| acc + a * b)
 }
 
+/// `Σⱼ tanh(Σᵢ aᵢⱼ bᵢⱼ)` over neurons of `NEURON` inputs.
+#[inline(never)] // one symbol per kernel, for per-call instruction counts (callgrind)
+fn layer<D: Scalar>(a: &[D], b: &[D]) -> D {
+    a.chunks(NEURON)
+        .zip(b.chunks(NEURON))
+        .fold(D::from(0.0), |acc, (a, b)| acc + mac(a, b).tanh())
+}
+
+type Pair<const K: usize> = (f64, [f64; K]);
+
 /// `(value, tangent)` pairs with the tangent always present.
-fn mac_dense<const K: usize>(a: &[(f64, [f64; K])], b: &[(f64, [f64; K])]) -> (f64, [f64; K]) {
+#[inline(never)] // one symbol per kernel, for per-call instruction counts (callgrind)
+fn mac_array<const K: usize>(a: &[Pair<K>], b: &[Pair<K>]) -> Pair<K> {
     a.iter()
         .zip(b)
         .fold((0.0, [0.0; K]), |(re, mut eps), (a, b)| {
@@ -36,25 +61,78 @@ fn mac_dense<const K: usize>(a: &[(f64, [f64; K])], b: &[(f64, [f64; K])]) -> (f
         })
 }
 
-fn dense<const K: usize>(d: &[DualSVec64<K>]) -> Vec<(f64, [f64; K])> {
-    d.iter().map(|d| gradhep::split_gradient(*d)).collect()
+#[inline(never)] // one symbol per kernel, for per-call instruction counts (callgrind)
+fn layer_array<const K: usize>(a: &[Pair<K>], b: &[Pair<K>]) -> Pair<K> {
+    a.chunks(NEURON)
+        .zip(b.chunks(NEURON))
+        .fold((0.0, [0.0; K]), |(re, mut eps), (a, b)| {
+            let (z, dz) = mac_array(a, b);
+            let c = z.cosh();
+            let sech2 = (c * c).recip();
+            for (e, &d) in eps.iter_mut().zip(&dz) {
+                *e += d * sech2;
+            }
+            (re + z.tanh(), eps)
+        })
 }
 
 fn bench_k<const K: usize>(crit: &mut Criterion) {
-    let mut group = crit.benchmark_group(format!("tangents K={K}, 256 multiply-adds"));
-    support::configure(&mut group, 1);
     let (a, b) = (duals::<K>(), duals::<K>());
+    let dense = |d: &[DualSVec64<K>]| -> Vec<DualDense64<K>> {
+        d.iter()
+            .map(|&d| {
+                let (re, eps) = split_num_dual(d);
+                DualDense64::new(re, eps)
+            })
+            .collect()
+    };
     let (da, db) = (dense(&a), dense(&b));
-    let (x, y) = (
-        gradhep::split_gradient(mac_num_dual(&a, &b)),
-        mac_dense(&da, &db),
+    let (pa, pb): (Vec<Pair<K>>, Vec<Pair<K>>) = (
+        da.iter().map(|d| (d.re, d.eps)).collect(),
+        db.iter().map(|d| (d.re, d.eps)).collect(),
     );
-    assert_eq!(x, y, "the dense tangents compute the same numbers");
+
+    let reference = split_num_dual(mac(&a, &b));
+    let d = mac(&da, &db);
+    assert_eq!(
+        (d.re, d.eps),
+        reference,
+        "DualDense64 repeats num-dual's products"
+    );
+    assert_eq!(mac_array(&pa, &pb), reference, "the arrays repeat them too");
+
+    let mut group = crit.benchmark_group(format!("tangents K={K}, {OPS} multiply-adds"));
+    support::configure(&mut group, 1);
     group.bench_function(BenchmarkId::new("num_dual", K), |bch| {
-        bch.iter(|| mac_num_dual(black_box(&a), &b))
+        bch.iter(|| mac(black_box(&a), &b))
+    });
+    group.bench_function(BenchmarkId::new("dense", K), |bch| {
+        bch.iter(|| mac(black_box(&da), &db))
     });
     group.bench_function(BenchmarkId::new("dense_array", K), |bch| {
-        bch.iter(|| mac_dense(black_box(&da), &db))
+        bch.iter(|| mac_array(black_box(&pa), &pb))
+    });
+    group.finish();
+
+    // num-dual's tanh is sinh/cosh through a quotient, so only the dense layouts agree to
+    // the bit; num-dual agrees to rounding.
+    let reference = split_num_dual(layer(&a, &b));
+    let d = layer(&da, &db);
+    let arr = layer_array(&pa, &pb);
+    assert_eq!((d.re, d.eps), arr, "DualDense64 and the arrays agree");
+    assert!((d.re - reference.0).abs() <= 1e-14 * reference.0.abs());
+    assert_gradients_agree("dense vs num_dual tanh layer", &d.eps, &reference.1, 1e-13);
+
+    let mut group = crit.benchmark_group(format!("tangents K={K}, 16 neurons (16 MACs, tanh)"));
+    support::configure(&mut group, 1);
+    group.bench_function(BenchmarkId::new("num_dual", K), |bch| {
+        bch.iter(|| layer(black_box(&a), &b))
+    });
+    group.bench_function(BenchmarkId::new("dense", K), |bch| {
+        bch.iter(|| layer(black_box(&da), &db))
+    });
+    group.bench_function(BenchmarkId::new("dense_array", K), |bch| {
+        bch.iter(|| layer_array(black_box(&pa), &pb))
     });
     group.finish();
 }

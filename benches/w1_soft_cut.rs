@@ -13,10 +13,11 @@ mod support;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gradhep::num_dual::DualSVec64;
 use gradhep::smooth::sigmoid;
-use gradhep::{differentiable, par_sum, split_gradient};
+use gradhep::{differentiable, par_sum};
 use std::hint::black_box;
 use support::{
     NS, assert_gradients_agree, central_differences, configure, normal, one_thread, report_threads,
+    split_num_dual,
 };
 
 const C: f64 = 0.5;
@@ -39,7 +40,7 @@ fn soft_yield_hand(c: f64, t: f64, x: &[f64]) -> (f64, [f64; 2]) {
     let y = x.iter().fold(DualSVec64::from_re(0.0), |acc, &xi| {
         acc + sigmoid((-c + xi) / t)
     });
-    split_gradient(y)
+    split_num_dual(y)
 }
 
 fn soft_yield_fd(c: f64, t: f64, x: &[f64]) -> (f64, [f64; 2]) {

@@ -12,10 +12,11 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gradhep::num_dual::DualSVec64;
 use gradhep::smooth::sigmoid;
 use gradhep::stats::asimov_significance;
-use gradhep::{differentiable, par_sum, split_gradient};
+use gradhep::{differentiable, par_sum};
 use std::hint::black_box;
 use support::{
     NS, assert_gradients_agree, central_differences, configure, normal, one_thread, report_threads,
+    split_num_dual,
 };
 
 const C1: f64 = 0.5;
@@ -53,7 +54,7 @@ fn neos_z_hand(c1: f64, c2: f64, xs: &[f64], xb: &[f64]) -> (f64, [f64; 2]) {
         .iter()
         .fold(DualSVec64::from_re(0.0), |acc, &x| acc + w(x))
         * (1000.0 / xb.len() as f64);
-    split_gradient(asimov_significance(s, b))
+    split_num_dual(asimov_significance(s, b))
 }
 
 fn neos_z_fd(c1: f64, c2: f64, xs: &[f64], xb: &[f64]) -> (f64, [f64; 2]) {

@@ -22,11 +22,11 @@ use gradhep::hist::kde;
 use gradhep::num_dual::DualSVec64;
 use gradhep::smooth::sigmoid;
 use gradhep::stats::asimov_significance_binned;
-use gradhep::{Scalar, differentiable, lift, split_gradient};
+use gradhep::{Scalar, differentiable, lift};
 use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::Instant;
-use support::{assert_gradients_agree, central_differences, configure, normal2};
+use support::{assert_gradients_agree, central_differences, configure, normal2, split_num_dual};
 
 /// Parameters: W1 (2×16) 0..32, b1 32..48, W2 (16×16) 48..304, b2 304..320, W3 (16×1)
 /// 320..336, b3 336.
@@ -125,7 +125,7 @@ fn mlp_z_hand(theta: &[f64; P], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> (f64, [f64;
             .map(|h| h * scale)
             .collect()
     };
-    split_gradient(asimov_significance_binned(
+    split_num_dual(asimov_significance_binned(
         &yields(xs, 50.0),
         &yields(xb, 1000.0),
     ))

@@ -93,3 +93,9 @@ pub fn assert_gradients_agree(what: &str, a: &[f64], b: &[f64], tol: f64) {
         "{what}: gradients differ by {worst:.2e} (relative)"
     );
 }
+
+/// The value and gradient carried by num-dual's `DualSVec64<K>`, for the `hand` variants
+/// (`gradhep::split_gradient` reads the companions' `DualDense64<K>`).
+pub fn split_num_dual<const K: usize>(y: gradhep::num_dual::DualSVec64<K>) -> (f64, [f64; K]) {
+    (y.re, y.eps.0.map_or([0.0; K], |g| g.into()))
+}

@@ -345,7 +345,7 @@ pub fn objective<D: Scalar>(
 }
 
 /// The loss as a function of the weight array: `loss_grad` is its value and exact
-/// gradient from one forward pass with `DualSVec64<K>`.
+/// gradient from one forward pass with `DualDense64<K>`.
 #[differentiable]
 pub fn loss(
     w: [f64; K],

@@ -10,6 +10,7 @@ pub use gradhep_macros::differentiable;
 pub use num_dual;
 
 pub mod check;
+pub mod dense;
 pub mod fit;
 pub mod hist;
 pub mod histfactory;
@@ -21,6 +22,7 @@ pub mod smooth;
 pub mod special;
 pub mod stats;
 
+pub use dense::DualDense64;
 pub use parallel::par_sum;
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
 pub use scalar::{gradient_seeds, hessian_seeds, product, split_gradient, split_hessian, sum};

@@ -3,15 +3,17 @@
 //!
 //! A `#[differentiable]` function becomes generic over one type `D: Scalar`. Calling it with
 //! `f64` computes the plain value; calling it with a num-dual type computes derivatives:
-//! [`Dual64`](num_dual::Dual64) for one direction, [`DualSVec64<K>`](num_dual::DualSVec64) for
-//! a gradient, [`Dual2SVec64<K>`](num_dual::Dual2SVec64) or
+//! [`Dual64`](num_dual::Dual64) for one direction, [`DualDense64<K>`](crate::DualDense64) (what
+//! the `_grad` companions use) or num-dual's [`DualSVec64<K>`](num_dual::DualSVec64) for a
+//! gradient, [`Dual2SVec64<K>`](num_dual::Dual2SVec64) or
 //! [`HyperDual64`](num_dual::HyperDual64) for second derivatives, nested duals for more.
 
+use crate::DualDense64;
 use nalgebra::{Const, DefaultAllocator, Dim, U1, allocator::Allocator};
 use num_dual::DualStruct;
 use num_dual::{
-    Dual, Dual2, Dual2SVec64, Dual2Vec, Dual3, DualNum, DualSVec64, DualVec, HyperDual,
-    HyperDualVec, HyperHyperDual, Real,
+    Dual, Dual2, Dual2SVec64, Dual2Vec, Dual3, DualNum, DualVec, HyperDual, HyperDualVec,
+    HyperHyperDual, Real,
 };
 
 /// A number that may carry derivatives: `f64` or any `Copy` num-dual type over `f64`.
@@ -39,7 +41,8 @@ impl<T> Scalar for T where T: DualNum<Primitive = f64> + Copy + Send + Sync + El
 /// An element of a slice that meets values of the scalar type `D`: either plain `f64` (event
 /// data, fixed bin edges) or `D` itself (network outputs, trainable edges).
 ///
-/// `f64` is an `Elem<D>` for every `D`; each num-dual type is an `Elem` of itself only. A
+/// `f64` is an `Elem<D>` for every `D`; each num-dual type, and [`DualDense64<K>`], is an
+/// `Elem` of itself only. A
 /// function such as `kde<D, V: Elem<D>>(values: &[V], .., bandwidth: D)` therefore infers `D`
 /// from dual values, and from the bandwidth when the values are plain data — without copying
 /// data into duals.
@@ -107,6 +110,21 @@ impl_elem_for_itself!(
     [M: Dim, N: Dim],
     [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,]
 );
+
+impl<const K: usize> Elem<DualDense64<K>> for DualDense64<K> {
+    #[inline]
+    fn re(self) -> f64 {
+        self.re
+    }
+    #[inline]
+    fn to_scalar(self) -> Self {
+        self
+    }
+    #[inline]
+    fn plain(self) -> Option<f64> {
+        None
+    }
+}
 
 /// An operand that reads as a value of `D`: `D` itself or `&D`.
 ///
@@ -355,7 +373,7 @@ pub fn product<D: Scalar>(items: impl IntoIterator<Item = impl Value<D>>) -> D {
 }
 
 /// The K inputs of a gradient as dual numbers: `xᵢ + εᵢ`, the i-th carrying the unit
-/// tangent `eᵢ`.
+/// tangent `eᵢ` in a dense [`DualDense64<K>`] (the `_grad` companions' scalar).
 ///
 /// ```
 /// use gradhep_core::{gradient_seeds, split_gradient};
@@ -363,8 +381,8 @@ pub fn product<D: Scalar>(items: impl IntoIterator<Item = impl Value<D>>) -> D {
 /// assert_eq!(split_gradient(x * x * y), (18.0, [12.0, 9.0]));
 /// ```
 #[inline]
-pub fn gradient_seeds<const K: usize>(x: [f64; K]) -> [DualSVec64<K>; K] {
-    std::array::from_fn(|i| DualSVec64::from_re(x[i]).derivative(i))
+pub fn gradient_seeds<const K: usize>(x: [f64; K]) -> [DualDense64<K>; K] {
+    std::array::from_fn(|i| DualDense64::from_re(x[i]).derivative(i))
 }
 
 /// The value and the gradient `(f, [∂f/∂x₀, …, ∂f/∂x_{K−1}])` carried by `y`.
@@ -375,9 +393,8 @@ pub fn gradient_seeds<const K: usize>(x: [f64; K]) -> [DualSVec64<K>; K] {
 /// assert_eq!(split_gradient(x * 4.0), (2.0, [4.0]));
 /// ```
 #[inline]
-pub fn split_gradient<const K: usize>(y: DualSVec64<K>) -> (f64, [f64; K]) {
-    let g = y.eps.unwrap_generic(Const::<K>, U1);
-    (y.re, std::array::from_fn(|i| g[i]))
+pub fn split_gradient<const K: usize>(y: DualDense64<K>) -> (f64, [f64; K]) {
+    (y.re, y.eps)
 }
 
 /// The K inputs of a Hessian as second-order dual numbers seeded with the unit tangents

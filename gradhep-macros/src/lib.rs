@@ -96,7 +96,7 @@ use proc_macro::TokenStream;
 /// flattened in parameter order):
 ///
 /// - `NAME_grad(args) -> (f64, [f64; K])`: the value and the gradient, from one forward
-///   pass with `DualSVec64<K>`;
+///   pass with `gradhep::DualDense64<K>` (a dense tangent of K components);
 /// - `NAME_hessian(args) -> (f64, [f64; K], [[f64; K]; K])`: value, gradient and Hessian
 ///   from one pass with `Dual2SVec64<K>`.
 ///
