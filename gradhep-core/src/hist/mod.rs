@@ -99,8 +99,8 @@ struct Gaussian;
 
 impl Kernel for Gaussian {
     const REACH: f64 = 9.0;
-    fn cdf_taylor(z: f64, _order: usize) -> [f64; 4] {
-        crate::special::normal_cdf_taylor(z)
+    fn cdf_taylor(z: f64, order: usize) -> [f64; 4] {
+        crate::special::normal_cdf_taylor(z, order)
     }
 }
 
