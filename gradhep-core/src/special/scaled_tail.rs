@@ -14,6 +14,9 @@ use coeffs::PIECES;
 /// The end of the fitted range: the reach of the Gaussian kernel histograms.
 pub(super) const END: f64 = 9.0;
 
+/// `2⁵²`: adding it to `0 ≤ v < 2⁵¹` rounds `v` to an integer.
+const ROUND: f64 = 4_503_599_627_370_496.0;
+
 /// `K(x)·(1 − h)` for `0 ≤ x < END` and a tiny `h` (`|h| < 4e-15`): `K(0) = 1/2` exactly.
 ///
 /// The factor `1 − h` (the correction of `e^{−x²/2}` for the rounding of `x²`) is folded into
@@ -21,10 +24,13 @@ pub(super) const END: f64 = 9.0;
 /// rounding a separate product would cost: `Q(x)` is then one `exp`, this and one product.
 #[inline]
 pub(super) fn scaled_tail(x: f64, h: f64) -> f64 {
-    // Round to the nearest centre: `4x` is exact, and so is `x − i/4` (Sterbenz).
-    let i = (4.0 * x + 0.5) as usize;
-    let s = x - 0.25 * i as f64;
-    let [higher @ .., c0] = PIECES[i];
+    // Round `4x` (exact) to the nearest integer `n` by adding 2⁵², whose ulp is 1: `n` is then
+    // in the low bits, cheaper than a saturating float-to-integer cast. `x − n/4` is exact
+    // (Sterbenz).
+    let shifted = 4.0 * x + ROUND;
+    let n = shifted - ROUND;
+    let s = x - 0.25 * n;
+    let [higher @ .., c0] = PIECES[(shifted.to_bits() & 0x3f) as usize];
     let rest = super::horner(&higher, s) * s;
     c0 + (rest - h * (c0 + rest))
 }
