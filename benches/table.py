@@ -6,7 +6,7 @@
 
 Reads criterion's median point estimate (`<bench>/new/estimates.json`, named by the
 `benchmark.json` beside it), `shared/peers/jax_bench.py --json` output (rows of workload, N,
-B, value_s, value_grad_s, fwd_s) and the pyhf peer's {workspace: {backend: seconds}}.
+B, value_s, value_grad_s, fwd_s) and `benches/peers/pyhf_bench.py --json` output (its `rows`).
 Missing files or entries print as "—". Standard library only.
 
 Columns: `JAX v+grad` is jit(value_and_grad) (W2 h: the reverse Jacobian, vjp + B pullbacks);
@@ -115,45 +115,57 @@ def workload_table(crit, jax):
                 ratio(one, par)]) + " |")
 
 
-def keyed_table(crit, pattern, title, a, b):
-    """Rows of groups matching `pattern`, columns functions `a` and `b` and their ratio."""
+def keyed_table(crit, pattern, title, cols):
+    """Rows of groups matching `pattern`; columns the functions `cols`, then the ratio of the
+    first to each of the others."""
     rows = sorted({(k[0], k[2]) for k in crit if re.match(pattern, k[0] or "")},
                   key=lambda r: (int(r[1]) if r[1].isdigit() else 0, r[0]))
     if not rows:
         return
-    print(f"\n| {title} | {a} | {b} | {a}/{b} |\n|---|---|---|---|")
+    first, rest = cols[0], cols[1:]
+    head = cols + [f"{first}/{c}" for c in rest]
+    print(f"\n| {title} | " + " | ".join(head) + " |\n|" + "---|" * (len(head) + 1))
     for group, p in rows:
-        ta, tb = crit.get((group, a, p)), crit.get((group, b, p))
-        print(f"| {group}, {p} | {fmt(ta)} | {fmt(tb)} | {ratio(ta, tb)} |")
+        t = [crit.get((group, c, p)) for c in cols]
+        cells = [fmt(x) for x in t] + [ratio(t[0], x) for x in t[1:]]
+        print(f"| {group}, {p} | " + " | ".join(cells) + " |")
 
 
 def pyhf_table(crit, pyhf):
-    """pyhf's medians per workspace and backend against a `W5` criterion bench that names
-    the workspace (as function or parameter), where one exists."""
-    if not isinstance(pyhf, dict):
+    """pyhf's medians per workspace (the peer's `rows`) beside the `W5 hypotest` bench of the
+    same bin count: pyhf's hypotest alone, and its derivative path, over gradhep's `grad`
+    (CLs with dCLs/ds)."""
+    rows = pyhf.get("rows") if isinstance(pyhf, dict) else None
+    if not isinstance(rows, list):
         return
-    print("\n| workspace | backend | pyhf | gradhep | pyhf/gradhep |\n|---|---|---|---|---|")
-    for ws, backends in sorted(pyhf.items()):
-        ours = next((v for k, v in crit.items()
-                     if (k[0] or "").startswith("W5") and ws in (k[1], k[2])), None)
-        for backend, t in sorted(backends.items() if isinstance(backends, dict) else []):
-            t = t if isinstance(t, (int, float)) else None
-            print(f"| {ws} | {backend} | {fmt(t)} | {fmt(ours)} | {ratio(t, ours)} |")
+    print("\n| workspace | bins | gradhep primal | gradhep grad | pyhf numpy | pyhf jax "
+          "| pyhf jax CLs + differences | numpy/grad | jax/grad | jax differences/grad |"
+          "\n|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if not isinstance(r, dict):
+            continue
+        bins = str(r.get("nbins"))
+        primal = crit.get(("W5 hypotest", "primal", bins))
+        grad = crit.get(("W5 hypotest", "grad", bins))
+        numpy, jax, jax_fd = (r.get(k) for k in ("numpy_s", "jax_s", "jax_fd_s"))
+        print(f"| {r.get('workspace')} | {bins} | {fmt(primal)} | {fmt(grad)} | {fmt(numpy)} "
+              f"| {fmt(jax)} | {fmt(jax_fd)} | {ratio(numpy, grad)} | {ratio(jax, grad)} "
+              f"| {ratio(jax_fd, grad)} |")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--criterion", default=os.path.join(
         os.environ.get("CARGO_TARGET_DIR", "target"), "criterion"))
-    ap.add_argument("--jax", default="shared/peers/results.json")
+    ap.add_argument("--jax", default="benches/peers/jax_results.json")
     ap.add_argument("--pyhf", default="benches/peers/pyhf_results.json")
     args = ap.parse_args()
     crit = load_criterion(args.criterion)
     if not crit:
         sys.exit(f"no criterion estimates under {args.criterion}")
     workload_table(crit, load_json(args.jax, "JAX results"))
-    keyed_table(crit, r"W2 sparse vs dense", "W2, B (N = 1e5, one thread)", "dense", "sparse")
-    keyed_table(crit, r"tangents K=", "tangents, K", "num_dual", "dense_array")
+    keyed_table(crit, r"W2 sparse vs dense", "W2, B (N = 1e5, one thread)", ["dense", "sparse"])
+    keyed_table(crit, r"tangents K=", "tangents, K", ["num_dual", "dense", "dense_array"])
     pyhf_table(crit, load_json(args.pyhf, "pyhf results"))
 
 
