@@ -11,34 +11,16 @@ use gradhep_core::histfactory::{
 use gradhep_core::infer::{self, TestStat};
 use gradhep_core::num_dual::{Dual2_64, Dual64};
 use serde_json::Value;
-use std::path::PathBuf;
 
-fn fixtures() -> PathBuf {
-    std::env::var_os("GRADHEP_PYHF_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pyhf"))
-}
+#[path = "support/pyhf.rs"]
+mod pyhf;
+use pyhf::{expected, fixtures};
 
 /// The default-interpolation variants: (name, expected, workspace, measurement).
 fn variants() -> Vec<(String, Value, Workspace, Option<String>)> {
-    let dir = fixtures().join("expected");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with("__default.json"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 4,
-        "expected pyhf fixtures in {}",
-        dir.display()
-    );
-    files
-        .iter()
-        .map(|path| {
-            let e: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-            let ws =
-                Workspace::from_file(fixtures().join(e["workspace"].as_str().unwrap())).unwrap();
+    expected(|p| p.to_string_lossy().ends_with("__default.json"))
+        .into_iter()
+        .map(|(e, ws)| {
             let meas = e["measurement"].as_str().map(str::to_string);
             (e["name"].as_str().unwrap().to_string(), e, ws, meas)
         })

@@ -6,13 +6,11 @@ use gradhep_core::fit::{self, FitResult};
 use gradhep_core::histfactory::{HistoSysInterp, Model, ModelOptions, NormSysInterp, Workspace};
 use gradhep_core::infer::{self, TestStat};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::Path;
 
-fn fixtures() -> PathBuf {
-    std::env::var_os("GRADHEP_PYHF_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pyhf"))
-}
+#[path = "support/pyhf.rs"]
+mod pyhf;
+use pyhf::expected;
 
 struct Variant {
     name: String,
@@ -23,26 +21,13 @@ struct Variant {
 }
 
 fn variants() -> Vec<Variant> {
-    let dir = fixtures().join("expected");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter(|p| p.file_name().is_some_and(|n| n != "index.json"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 4,
-        "expected pyhf fixtures in {}",
-        dir.display()
-    );
-    files
-        .iter()
-        .map(|path| {
-            let expected: Value =
-                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-            let ws_path = fixtures().join(expected["workspace"].as_str().unwrap());
-            let workspace = Workspace::from_file(&ws_path).unwrap();
+    let keep = |p: &Path| {
+        p.extension().is_some_and(|x| x == "json")
+            && p.file_name().is_some_and(|n| n != "index.json")
+    };
+    expected(keep)
+        .into_iter()
+        .map(|(expected, workspace)| {
             let settings = &expected["modifier_settings"];
             let options = ModelOptions {
                 normsys: match settings["normsys"]["interpcode"].as_str() {
