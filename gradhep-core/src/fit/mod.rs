@@ -151,9 +151,7 @@ pub fn fit_with<D: Scalar, E: Elem<D>>(
     data: &[E],
     options: &FitOptions,
 ) -> Result<FitResult<D>, FitError> {
-    let detached = model.detached();
-    let data_d = model.lift_data(data);
-    fit_data(model, &detached, &values(data), &data_d, options, None)
+    fit_lifted(model, data, options, None)
 }
 
 /// Fit with the parameter of interest fixed at `poi` (pyhf's `fixed_poi_fit`).
@@ -185,9 +183,20 @@ pub fn fixed_poi_fit_with<D: Scalar, E: Elem<D>>(
     data: &[E],
     options: &FitOptions,
 ) -> Result<FitResult<D>, FitError> {
+    fit_lifted(model, data, options, Some(poi))
+}
+
+/// [`fit_data`] on data of either kind: its values for the minimiser, lifted to `D` for the
+/// implicit step.
+fn fit_lifted<D: Scalar, E: Elem<D>>(
+    model: &Model<D>,
+    data: &[E],
+    options: &FitOptions,
+    poi: Option<f64>,
+) -> Result<FitResult<D>, FitError> {
     let detached = model.detached();
     let data_d = model.lift_data(data);
-    fit_data(model, &detached, &values(data), &data_d, options, Some(poi))
+    fit_data(model, &detached, &values(data), &data_d, options, poi)
 }
 
 /// The values of data that may carry derivatives.
