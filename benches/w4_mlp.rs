@@ -69,28 +69,27 @@ fn mlp(theta: &[f64], x: &[f64; 2]) -> f64 {
 fn mlp_z(theta: [f64; 337], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> f64 {
     let ys: Vec<f64> = xs.iter().map(|x| mlp(&theta, x)).collect();
     let yb: Vec<f64> = xb.iter().map(|x| mlp(&theta, x)).collect();
-    let s: Vec<f64> = kde(&ys, &EDGES, 0.05)
-        .iter()
-        .map(|h| h * (50.0 / xs.len() as f64))
-        .collect();
-    let b: Vec<f64> = kde(&yb, &EDGES, 0.05)
-        .iter()
-        .map(|h| h * (1000.0 / xb.len() as f64))
-        .collect();
-    asimov_significance_binned(&s, &b)
+    asimov_of_outputs(&ys, &yb)
 }
 
 #[differentiable]
 fn mlp_z_par(theta: [f64; 337], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> f64 {
     let ys: Vec<f64> = xs.par_iter().map(|x| mlp(&theta, x)).collect();
     let yb: Vec<f64> = xb.par_iter().map(|x| mlp(&theta, x)).collect();
-    let s: Vec<f64> = kde(&ys, &EDGES, 0.05)
+    asimov_of_outputs(&ys, &yb)
+}
+
+/// The binned Asimov significance of the network outputs `ys` (signal) and `yb`
+/// (background): KDE histograms scaled to 50 and 1000 expected events.
+#[differentiable(wrt(ys, yb))]
+fn asimov_of_outputs(ys: &[f64], yb: &[f64]) -> f64 {
+    let s: Vec<f64> = kde(ys, &EDGES, 0.05)
         .iter()
-        .map(|h| h * (50.0 / xs.len() as f64))
+        .map(|h| h * (50.0 / ys.len() as f64))
         .collect();
-    let b: Vec<f64> = kde(&yb, &EDGES, 0.05)
+    let b: Vec<f64> = kde(yb, &EDGES, 0.05)
         .iter()
-        .map(|h| h * (1000.0 / xb.len() as f64))
+        .map(|h| h * (1000.0 / yb.len() as f64))
         .collect();
     asimov_significance_binned(&s, &b)
 }

@@ -71,14 +71,13 @@ impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
     }
 }
 
-// Each num-dual family is an element of itself only: that is what lets a dual slice pin the
+// Each num-dual family, and `DualDense64`, is an element of itself only: that is what lets a dual slice pin the
 // scalar type during inference.
 macro_rules! impl_elem_for_itself {
     ($ty:ty, [$($gen:tt)*], [$($bound:tt)*]) => {
-        impl<T, $($gen)*> Elem<$ty> for $ty
+        impl<$($gen)*> Elem<$ty> for $ty
         where
-            T: DualNum<Primitive = f64>,
-            $ty: Copy + Send + Sync,
+            $ty: DualNum<Primitive = f64> + Copy + Send + Sync,
             $($bound)*
         {
             #[inline]
@@ -97,34 +96,20 @@ macro_rules! impl_elem_for_itself {
     };
 }
 
-impl_elem_for_itself!(Real<T>, [], []);
-impl_elem_for_itself!(Dual<T>, [], []);
-impl_elem_for_itself!(Dual2<T>, [], []);
-impl_elem_for_itself!(Dual3<T>, [], []);
-impl_elem_for_itself!(HyperDual<T>, [], []);
-impl_elem_for_itself!(HyperHyperDual<T>, [], []);
-impl_elem_for_itself!(DualVec<T, N>, [N: Dim], [DefaultAllocator: Allocator<N>,]);
-impl_elem_for_itself!(Dual2Vec<T, N>, [N: Dim], [DefaultAllocator: Allocator<N> + Allocator<U1, N> + Allocator<N, N>,]);
+impl_elem_for_itself!(Real<T>, [T: DualNum<Primitive = f64>], []);
+impl_elem_for_itself!(Dual<T>, [T: DualNum<Primitive = f64>], []);
+impl_elem_for_itself!(Dual2<T>, [T: DualNum<Primitive = f64>], []);
+impl_elem_for_itself!(Dual3<T>, [T: DualNum<Primitive = f64>], []);
+impl_elem_for_itself!(HyperDual<T>, [T: DualNum<Primitive = f64>], []);
+impl_elem_for_itself!(HyperHyperDual<T>, [T: DualNum<Primitive = f64>], []);
+impl_elem_for_itself!(DualVec<T, N>, [T: DualNum<Primitive = f64>, N: Dim], [DefaultAllocator: Allocator<N>,]);
+impl_elem_for_itself!(Dual2Vec<T, N>, [T: DualNum<Primitive = f64>, N: Dim], [DefaultAllocator: Allocator<N> + Allocator<U1, N> + Allocator<N, N>,]);
 impl_elem_for_itself!(
     HyperDualVec<T, M, N>,
-    [M: Dim, N: Dim],
+    [T: DualNum<Primitive = f64>, M: Dim, N: Dim],
     [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,]
 );
-
-impl<const K: usize> Elem<DualDense64<K>> for DualDense64<K> {
-    #[inline]
-    fn re(self) -> f64 {
-        self.re
-    }
-    #[inline]
-    fn to_scalar(self) -> Self {
-        self
-    }
-    #[inline]
-    fn plain(self) -> Option<f64> {
-        None
-    }
-}
+impl_elem_for_itself!(DualDense64<K>, [const K: usize], []);
 
 /// An operand that reads as a value of `D`: `D` itself or `&D`.
 ///

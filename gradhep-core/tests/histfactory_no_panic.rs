@@ -1,10 +1,12 @@
 //! The loader never panics: truncated, byte-mutated and value-mutated workspaces either
 //! load (and then evaluate and fit without panicking) or return an error.
 
-use gradhep_core::fit::{self, FitOptions};
-use gradhep_core::histfactory::Workspace;
 use proptest::prelude::*;
 use serde_json::Value;
+
+#[path = "support/exercise.rs"]
+mod exercise;
+use exercise::exercise;
 
 fn seed() -> String {
     let path = concat!(
@@ -12,29 +14,6 @@ fn seed() -> String {
         "/../tests/fixtures/pyhf/workspaces/multichannel_all_modifiers.json"
     );
     std::fs::read_to_string(path).unwrap()
-}
-
-/// Loads, builds every measurement's model, evaluates and fits briefly; `Err` anywhere is
-/// fine, and the result says how far it got.
-fn exercise(text: &str) -> usize {
-    let Ok(ws) = Workspace::from_json(text) else {
-        return 0;
-    };
-    let mut models = 0;
-    for meas in &ws.measurements {
-        let Ok(model) = ws.model(Some(&meas.name)) else {
-            continue;
-        };
-        let data = ws.data(&model);
-        let _ = model.logpdf(model.suggested_init(), &data);
-        let options = FitOptions {
-            max_iterations: 10,
-            ..FitOptions::default()
-        };
-        let _ = fit::fit_with(&model, &data, &options);
-        models += 1;
-    }
-    models + 1
 }
 
 /// Every number, string, array and object in `v`, by JSON-pointer-like index.
