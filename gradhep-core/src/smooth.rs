@@ -14,6 +14,7 @@
 
 use crate::differentiable;
 use crate::scalar::{Scalar, custom_unary, detach};
+use crate::special::exp_nonpositive;
 
 /// The logistic sigmoid `σ(z) = 1/(1 + e^{−z})`, with `σ' = σ(1 − σ)`.
 ///
@@ -45,7 +46,9 @@ pub(crate) fn sigmoid_taylor(z: f64, order: usize) -> [f64; 4] {
 /// and higher derivatives use, is left zero for `order < 2` (it costs an `expm1`).
 #[inline]
 fn sigmoid_parts(z: f64, order: usize) -> [f64; 3] {
-    let e = (-z.abs()).exp();
+    // The inlined kernel rather than libm's `exp`, so that an event loop of sigmoids has no
+    // call in it.
+    let e = exp_nonpositive(-z.abs());
     let near_one = 1.0 / (1.0 + e);
     let near_zero = e * near_one;
     // 1 − 2σ(|z|) = (e − 1)/(1 + e), with e − 1 = expm1(−|z|) exact near z = 0.
@@ -54,11 +57,13 @@ fn sigmoid_parts(z: f64, order: usize) -> [f64; 3] {
     } else {
         0.0
     };
-    if z >= 0.0 {
-        [near_one, near_zero, gap]
-    } else {
-        [near_zero, near_one, -gap]
-    }
+    // Selects per element, not a branch on the sign, which the event loop would mispredict.
+    let positive = z >= 0.0;
+    [
+        if positive { near_one } else { near_zero },
+        if positive { near_zero } else { near_one },
+        if positive { gap } else { -gap },
+    ]
 }
 
 /// The softplus `ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|})`, a smooth `max(z, 0)`, with

@@ -9,9 +9,11 @@
 //! the instructions. `normal_ppf` and `ln_gamma` are plain `f64` functions (of probabilities and
 //! counts, which are data).
 
+mod exp;
 mod scaled_tail;
 
 use crate::scalar::{Scalar, custom_unary};
+pub(crate) use exp::exp_nonpositive;
 use scaled_tail::scaled_tail;
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, SQRT_2};
 
