@@ -2,9 +2,13 @@
 //!
 //! Events are split into shards that depend only on their number (at most 64 shards of at
 //! least 8192 events). With the `parallel` feature (on by default) the shards run on rayon's
-//! pool; without it they run one after another. Each shard is summed in event order and the
-//! shard results are added in shard order, so the result is the same bit for bit with or
-//! without the feature and on any number of threads. A sum of duals is the sum of the values
+//! pool; without it they run one after another. Each shard is summed as four interleaved
+//! partial sums (event `i` into partial `i mod 4`, the remainder of the shard's length after
+//! them), which are independent chains of additions: the compiler can then evaluate several
+//! events at once in vector registers, where a single running sum forces one event after
+//! another. The partials are added in a fixed order and the shard results in shard order, so
+//! the result is the same bit for bit with or without the feature and on any number of
+//! threads. A sum of duals is the sum of the values
 //! and of each tangent component, so the partial sums of duals combine exactly as those of
 //! `f64` do.
 
@@ -39,7 +43,7 @@ pub(crate) fn map_shards<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync
 /// The per-event loop of an analysis in one word: inside a `#[differentiable]` function the
 /// closure captures the active parameters, so the call is active and `f` returns the scalar
 /// type. The result is independent of the number of threads, bit for bit, and equals the
-/// serial sum up to the order of additions (shard by shard).
+/// serial sum up to the order of additions (shard by shard, four partials per shard).
 ///
 /// ```
 /// use gradhep_core::{differentiable, par_sum};
@@ -60,9 +64,29 @@ pub(crate) fn map_shards<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync
 /// assert!(dy_dt.abs() < 1e-12);
 /// ```
 pub fn par_sum<T: Sync, D: Scalar>(items: &[T], f: impl Fn(&T) -> D + Sync) -> D {
-    map_shards(items.len(), |r| {
-        items[r].iter().fold(D::zero(), |acc, item| acc + f(item))
-    })
-    .into_iter()
-    .fold(D::zero(), |acc, partial| acc + partial)
+    map_shards(items.len(), |r| interleaved_sum(&items[r], &f))
+        .into_iter()
+        .fold(D::zero(), |acc, partial| acc + partial)
+}
+
+/// Partial sums per shard, interleaved event by event (see the [module docs](self)).
+const LANES: usize = 4;
+
+/// `Σᵢ f(&items[i])` as `((p₀ + p₁) + (p₂ + p₃)) + rest`, `pⱼ` the sum of the events
+/// `i ≡ j (mod 4)` of the leading multiple of four and `rest` that of the last `len mod 4`.
+#[inline]
+fn interleaved_sum<T, D: Scalar>(items: &[T], f: &impl Fn(&T) -> D) -> D {
+    let chunks = items.chunks_exact(LANES);
+    let rest = chunks
+        .remainder()
+        .iter()
+        .fold(D::zero(), |acc, item| acc + f(item));
+    let mut partials = [D::zero(); LANES];
+    for chunk in chunks {
+        for (partial, item) in partials.iter_mut().zip(chunk) {
+            *partial += f(item);
+        }
+    }
+    let [p0, p1, p2, p3] = partials;
+    ((p0 + p1) + (p2 + p3)) + rest
 }
