@@ -179,7 +179,7 @@ fn gauss(x: f64) -> (f64, f64) {
         return (0.0, 0.0);
     }
     let x2 = x * x;
-    ((-0.5 * x2).exp(), 0.5 * product_error(x, x, x2))
+    (exp_nonpositive(-0.5 * x2), 0.5 * product_error(x, x, x2))
 }
 
 /// `Q(x) = erfc(x/√2)/2`, given `φ(x)`. The rounding error `δ` of `x/√2` would cost up to
@@ -199,22 +199,45 @@ fn sf(x: f64, density: f64) -> f64 {
 /// `c₀ tⁿ + c₁ tⁿ⁻¹ + … + cₙ`, the coefficients highest power first.
 #[inline]
 fn horner(coeffs: &[f64], t: f64) -> f64 {
-    coeffs.iter().fold(0.0, |acc, &c| acc * t + c)
+    coeffs.iter().fold(0.0, |acc, &c| mul_add(acc, t, c))
 }
 
-/// The rounding error `a·b − p` of the product `p = fl(a·b)`, exactly: Dekker's product on
-/// Veltkamp's split halves. As exact as a fused multiply-add, which baseline x86-64 lacks
-/// (`f64::mul_add` is then a slow library call). Valid for `|a|, |b| < 1e150`.
+/// `a·b + c`, fused (one rounding) where the target has FMA instructions; elsewhere the
+/// separate product and sum, since a software `fma` would cost more than the kernels that use
+/// this.
+#[inline(always)]
+fn mul_add(a: f64, b: f64, c: f64) -> f64 {
+    #[cfg(target_feature = "fma")]
+    {
+        a.mul_add(b, c)
+    }
+    #[cfg(not(target_feature = "fma"))]
+    {
+        a * b + c
+    }
+}
+
+/// The rounding error `a·b − p` of the product `p = fl(a·b)`, exactly: one fused
+/// multiply-add where the target has FMA, else Dekker's product on Veltkamp's split halves
+/// (baseline x86-64 lacks FMA, and `f64::mul_add` is then a slow library call). Valid for
+/// `|a|, |b| < 1e150`.
 #[inline]
 fn product_error(a: f64, b: f64, p: f64) -> f64 {
-    let split = |v: f64| {
-        let t = v * 134_217_729.0; // 2²⁷ + 1
-        let hi = t - (t - v);
-        (hi, v - hi)
-    };
-    let (a_hi, a_lo) = split(a);
-    let (b_hi, b_lo) = split(b);
-    ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    #[cfg(target_feature = "fma")]
+    {
+        a.mul_add(b, -p)
+    }
+    #[cfg(not(target_feature = "fma"))]
+    {
+        let split = |v: f64| {
+            let t = v * 134_217_729.0; // 2²⁷ + 1
+            let hi = t - (t - v);
+            (hi, v - hi)
+        };
+        let (a_hi, a_lo) = split(a);
+        let (b_hi, b_lo) = split(b);
+        ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    }
 }
 
 /// The standard normal quantile `Φ⁻¹(p)`: the `x` with `Φ(x) = p`.
