@@ -22,7 +22,12 @@ use support::{
 const C1: f64 = 0.5;
 const C2: f64 = 2.5;
 
+/// The per-event weight. Forced inline: left to itself LLVM calls its dual version out of
+/// line from the serial `.sum()` (two sigmoids with their inlined `exp` exceed its budget),
+/// and an out-of-line call per event keeps the loop from overlapping or vectorising events
+/// (W3 `grad` 49 → 31 ms at 1e6, `grad_par` 10 → 7 ms).
 #[differentiable(wrt(c1, c2))]
+#[inline(always)]
 fn window(x: f64, c1: f64, c2: f64) -> f64 {
     sigmoid((x - c1) / 0.1) * sigmoid((c2 - x) / 0.1)
 }
