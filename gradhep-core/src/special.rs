@@ -133,7 +133,7 @@ pub fn normal_sf<D: Scalar>(x: D) -> D {
 
 /// `Φ` and its first three derivatives at `x`, those beyond `order` left zero; shared with
 /// the kernel-density histogram.
-#[inline]
+#[inline(always)]
 pub(crate) fn normal_cdf_taylor(x: f64, order: usize) -> [f64; 4] {
     let (cdf, p) = cdf_and_pdf(x);
     if p == 0.0 || order == 0 {
@@ -149,7 +149,7 @@ pub(crate) fn normal_cdf_taylor(x: f64, order: usize) -> [f64; 4] {
 /// `Q(|x|) = e^{−x²/2} K(|x|)` with the fitted scaled tail `K`, and `Φ(x)` is `Q(|x|)` below
 /// zero and `1 − Q(x)` above (no cancellation: `Q(x) ≤ 1/2`). Beyond, through libm's `erfc`
 /// ([`sf`]); exactly `0` and `1` where `Q` underflows; NaN for NaN.
-#[inline]
+#[inline(always)]
 fn cdf_and_pdf(x: f64) -> (f64, f64) {
     let (e, h) = gauss(x);
     let density = FRAC_1_SQRT_2PI * e * (1.0 - h);
