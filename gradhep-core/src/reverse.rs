@@ -207,6 +207,7 @@ pub fn event_sum_jacobian<E: Sync>(
         }
         (sum, jacobian)
     });
+    // The shards' Jacobians are leaf-major (`jacobian[k'·m + b]`), as the adjoints lie.
     let mut total = EventSums {
         sum: vec![0.0; m],
         jacobian: vec![0.0; m * k],
@@ -214,11 +215,11 @@ pub fn event_sum_jacobian<E: Sync>(
     };
     for (sum, jacobian) in partials {
         total.sum.iter_mut().zip(sum).for_each(|(t, s)| *t += s);
-        total
-            .jacobian
-            .iter_mut()
-            .zip(jacobian)
-            .for_each(|(t, j)| *t += j);
+        for (leaf, column) in jacobian.chunks_exact(m.max(1)).enumerate() {
+            for (b, &j) in column.iter().enumerate() {
+                total.jacobian[b * k + leaf] += j;
+            }
+        }
     }
     total
 }

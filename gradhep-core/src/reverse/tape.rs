@@ -4,6 +4,15 @@
 //! Node 0 is the constant node: every plain `f64` lifted into a [`Rev`](super::Rev) points
 //! at it, and a unary operation names it as its second parent with a zero partial, so the
 //! sweep is the same two updates for every node. Its adjoint collects nothing anyone reads.
+//!
+//! # The sweep
+//! The `m` outputs' adjoints travel together, `m` per node (in groups of at most
+//! [`GROUP`], each group's rows fixed-size arrays). The sweep also counts the nodes whose
+//! adjoints are still to be passed on; when that count drops to the node being passed on,
+//! every output depends on the parameters through that one node `y` (a classifier's output
+//! feeding a histogram is the usual case), and the rest of the tape is swept once, with a
+//! scalar adjoint: `∂outputs/∂θ = ā_y ⊗ ∂y/∂θ`. Below such a node a sweep costs one
+//! multiply-add per parent instead of `m`.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -23,9 +32,14 @@ const CONSTANT: Node = Node {
 
 pub(super) struct Tape {
     nodes: Vec<Node>,
-    /// Adjoints, `m` per node during a sweep; all zero between sweeps (the sweep zeroes each
-    /// node's adjoints once it has passed them on), so no event pays for clearing them.
+    /// Adjoints, up to [`GROUP`] per node during a sweep; all zero between sweeps (the sweep
+    /// zeroes each node's adjoints once it has passed them on), so no event pays for
+    /// clearing them.
     adjoints: Vec<f64>,
+    /// The scalar adjoints below a node that carries every output; zero between sweeps.
+    scalar: Vec<f64>,
+    /// Whether a node has adjoints still to pass on; all false between sweeps.
+    pending: Vec<bool>,
     /// The current event's stamp, carried by every value recorded in it.
     generation: u32,
     /// The last generation of the block this thread took from [`GENERATIONS`].
@@ -44,6 +58,8 @@ thread_local! {
         RefCell::new(Tape {
             nodes: Vec::new(),
             adjoints: Vec::new(),
+            scalar: Vec::new(),
+            pending: Vec::new(),
             generation: 0,
             block_end: 0,
             recording: false,
@@ -99,41 +115,139 @@ pub(super) fn begin_event(k: usize) -> u32 {
     })
 }
 
+/// Most outputs swept together; more are swept in groups of this many.
+const GROUP: usize = 8;
+
 /// Ends the event begun by [`begin_event`] with `k` leaves: adds `∂yᵦ/∂θₖ` to
-/// `jacobian[b·k + k']` for the outputs `y` given by their node indices (`m` of them), by
-/// one reverse sweep with `m` adjoints per node.
+/// `jacobian[k'·m + b]` (leaf-major, as the adjoints lie) for the `m` outputs `y` given by
+/// their node indices.
 pub(super) fn end_event(k: usize, outputs: &[u32], jacobian: &mut [f64]) {
     TAPE.with_borrow_mut(|t| {
         let m = outputs.len();
         let n = t.nodes.len();
-        if t.adjoints.len() < n * m {
-            t.adjoints.resize(n * m, 0.0);
+        let rows = n * m.min(GROUP);
+        if t.adjoints.len() < rows {
+            t.adjoints.resize(rows, 0.0);
         }
-        for (b, &node) in outputs.iter().enumerate() {
-            t.adjoints[node as usize * m + b] += 1.0;
+        if t.pending.len() < n {
+            t.pending.resize(n, false);
+            t.scalar.resize(n, 0.0);
         }
-        match m {
-            1 => sweep::<1>(&t.nodes, k, &mut t.adjoints),
-            2 => sweep::<2>(&t.nodes, k, &mut t.adjoints),
-            3 => sweep::<3>(&t.nodes, k, &mut t.adjoints),
-            4 => sweep::<4>(&t.nodes, k, &mut t.adjoints),
-            5 => sweep::<5>(&t.nodes, k, &mut t.adjoints),
-            6 => sweep::<6>(&t.nodes, k, &mut t.adjoints),
-            7 => sweep::<7>(&t.nodes, k, &mut t.adjoints),
-            8 => sweep::<8>(&t.nodes, k, &mut t.adjoints),
-            _ => sweep_any(&t.nodes, k, m, &mut t.adjoints),
-        }
-        // The leaves' adjoints are the Jacobian's columns; passing them on zeroes them.
-        for leaf in 0..k {
-            let adjoint = &mut t.adjoints[(leaf + 1) * m..(leaf + 2) * m];
-            for (b, a) in adjoint.iter_mut().enumerate() {
-                jacobian[b * k + leaf] += *a;
-                *a = 0.0;
+        for (g, group) in outputs.chunks(GROUP).enumerate() {
+            let columns = Columns {
+                stride: m,
+                offset: g * GROUP,
+            };
+            match group.len() {
+                1 => t.sweep::<1>(k, group, jacobian, columns),
+                2 => t.sweep::<2>(k, group, jacobian, columns),
+                3 => t.sweep::<3>(k, group, jacobian, columns),
+                4 => t.sweep::<4>(k, group, jacobian, columns),
+                5 => t.sweep::<5>(k, group, jacobian, columns),
+                6 => t.sweep::<6>(k, group, jacobian, columns),
+                7 => t.sweep::<7>(k, group, jacobian, columns),
+                _ => t.sweep::<GROUP>(k, group, jacobian, columns),
             }
         }
-        t.adjoints[..m].fill(0.0);
         t.recording = false;
     });
+}
+
+/// Where a group of outputs lies in a leaf-major Jacobian: leaf `l`, output `b` of the group
+/// at `l·stride + offset + b`.
+#[derive(Clone, Copy)]
+struct Columns {
+    stride: usize,
+    offset: usize,
+}
+
+impl Tape {
+    /// One reverse sweep for `M` outputs (see the [module docs](self)), adding into
+    /// `jacobian` at `columns`.
+    fn sweep<const M: usize>(
+        &mut self,
+        k: usize,
+        outputs: &[u32],
+        jacobian: &mut [f64],
+        columns: Columns,
+    ) {
+        let nodes = &self.nodes;
+        let (adjoints, _) = self.adjoints.as_chunks_mut::<M>();
+        let pending = &mut self.pending;
+        // Nodes marked pending and not yet passed on.
+        let mut to_pass = 0usize;
+        for (b, &node) in outputs.iter().enumerate() {
+            adjoints[node as usize][b] += 1.0;
+            mark(pending, node as usize, &mut to_pass);
+        }
+        for i in (k + 1..nodes.len()).rev() {
+            if !pending[i] {
+                continue;
+            }
+            pending[i] = false;
+            to_pass -= 1;
+            let a = std::mem::replace(&mut adjoints[i], [0.0; M]);
+            if to_pass == 0 {
+                // Node i carries every output: the rest is one scalar sweep.
+                adjoints[0] = [0.0; M];
+                scalar_sweep(nodes, &mut self.scalar, k, i, &a, jacobian, columns);
+                return;
+            }
+            let node = nodes[i];
+            for (&p, &w) in node.parents.iter().zip(&node.partials) {
+                pass_on(&mut adjoints[p as usize], &a, w);
+                mark(pending, p as usize, &mut to_pass);
+            }
+        }
+        // No single node carried everything: the leaves' adjoints are the Jacobian.
+        for leaf in 1..=k {
+            pending[leaf] = false;
+            let a = std::mem::replace(&mut adjoints[leaf], [0.0; M]);
+            let at = (leaf - 1) * columns.stride + columns.offset;
+            for (j, a) in jacobian[at..at + M].iter_mut().zip(a) {
+                *j += a;
+            }
+        }
+        adjoints[0] = [0.0; M];
+    }
+}
+
+/// Marks node `p` as having adjoints to pass on (the constant node never has).
+#[inline(always)]
+fn mark(pending: &mut [bool], p: usize, to_pass: &mut usize) {
+    if p != 0 && !pending[p] {
+        pending[p] = true;
+        *to_pass += 1;
+    }
+}
+
+/// The sweep below node `top`, which carries the outputs with adjoints `a`: the gradient
+/// `g = ∂y_top/∂θ` by one scalar sweep, then `jacobian += g ⊗ a` at `columns`.
+fn scalar_sweep<const M: usize>(
+    nodes: &[Node],
+    adjoint: &mut [f64],
+    k: usize,
+    top: usize,
+    a: &[f64; M],
+    jacobian: &mut [f64],
+    columns: Columns,
+) {
+    adjoint[top] = 1.0;
+    for i in (k + 1..=top).rev() {
+        let s = std::mem::replace(&mut adjoint[i], 0.0);
+        if s == 0.0 {
+            continue;
+        }
+        let node = nodes[i];
+        for (&p, &w) in node.parents.iter().zip(&node.partials) {
+            adjoint[p as usize] += w * s;
+        }
+    }
+    for (leaf, g) in adjoint[1..=k].iter_mut().enumerate() {
+        let at = leaf * columns.stride + columns.offset;
+        pass_on(&mut jacobian[at..at + M], a, std::mem::replace(g, 0.0));
+    }
+    adjoint[0] = 0.0;
 }
 
 /// Abandons the event being recorded (its `phi` panicked), so the thread can record again.
@@ -141,44 +255,9 @@ pub(super) fn abandon_event() {
     TAPE.with_borrow_mut(|t| {
         t.recording = false;
         t.adjoints.fill(0.0);
+        t.scalar.fill(0.0);
+        t.pending.fill(false);
     });
-}
-
-/// The reverse sweep for `M` outputs known at compile time: the adjoint rows are fixed-size
-/// arrays, which the compiler keeps in registers.
-fn sweep<const M: usize>(nodes: &[Node], k: usize, adjoints: &mut [f64]) {
-    for i in (k + 1..nodes.len()).rev() {
-        // A node's parents were recorded before it: their adjoints lie below its own.
-        let (below, row) = adjoints.split_at_mut(i * M);
-        let row: &mut [f64; M] = (&mut row[..M]).try_into().expect("M adjoints");
-        let a = *row;
-        if a == [0.0; M] {
-            continue;
-        }
-        *row = [0.0; M];
-        let node = nodes[i];
-        for (&p, &w) in node.parents.iter().zip(&node.partials) {
-            let p = p as usize;
-            pass_on(&mut below[p * M..(p + 1) * M], &a, w);
-        }
-    }
-}
-
-/// The reverse sweep for any number `m` of outputs.
-fn sweep_any(nodes: &[Node], k: usize, m: usize, adjoints: &mut [f64]) {
-    for i in (k + 1..nodes.len()).rev() {
-        let (below, row) = adjoints.split_at_mut(i * m);
-        let a = &mut row[..m];
-        if a.iter().all(|&x| x == 0.0) {
-            continue;
-        }
-        let node = nodes[i];
-        for (&p, &w) in node.parents.iter().zip(&node.partials) {
-            let p = p as usize;
-            pass_on(&mut below[p * m..(p + 1) * m], a, w);
-        }
-        a.fill(0.0);
-    }
 }
 
 /// `target += w·a`, where a zero adjoint passes nothing on even through an infinite or NaN
