@@ -19,9 +19,13 @@
 //! # Cost
 //! Per event: `φ`'s arithmetic plus one tape node per operation (24 bytes: two parents and
 //! their partials; adding a constant and everything on constants record nothing), then a
-//! sweep of `M` multiply-adds per parent per node. That is independent of `K` except for
-//! lifting the `K` parameters as leaves and reading their adjoints — where forward mode
-//! carries `K` tangents through every operation. Forward mode (`DualDense64<K>`) is still
+//! sweep of `M` multiply-adds per parent per node — one, below a node through which every
+//! output depends on `θ` (a classifier's output feeding a histogram: the sweep notices and
+//! finishes with a scalar adjoint, then one `K × M` outer product). That is independent of
+//! `K` except for lifting the `K` parameters as leaves and reading their adjoints — where
+//! forward mode carries `K` tangents through every operation. For W4 of the benchmarks
+//! (an MLP with K = 337, M = 5) an event costs about 7 primal evaluations, against ~116 for
+//! forward mode. Forward mode (`DualDense64<K>`) is still
 //! the better choice for few parameters or a single event; this is for `K ≫ M`, such as a
 //! network's weights feeding a histogram. After the first event of each shard nothing is
 //! allocated.

@@ -358,6 +358,32 @@ fn mlp_jacobian_agrees_with_forward_mode() {
 }
 
 #[test]
+fn the_sweep_through_one_carrying_node_is_the_full_sweep() {
+    // All of mlp_shares' outputs depend on θ through the network output: the sweep finishes
+    // with one scalar adjoint. A fourth output that reads a parameter directly keeps every
+    // adjoint row to the leaves; the shared rows must agree to rounding.
+    let (theta, events) = (theta(), events(50));
+    let carried = mlp_sums(&theta, &events);
+    let full = event_sum_jacobian(
+        &theta,
+        &events,
+        4,
+        |p: &[Rev], x: &[f64; 2], out: &mut [Rev]| {
+            mlp_shares(p, x, &mut out[..3]);
+            out[3] = p[0] * 2.0;
+        },
+    );
+    assert_eq!(full.row(3)[0], 2.0 * events.len() as f64);
+    for b in 0..3 {
+        assert_eq!(full.sum[b], carried.sum[b]);
+        for k in 0..K {
+            let (f, c) = (full.row(b)[k], carried.row(b)[k]);
+            assert!(agree(f, c, 64.0), "∂S{b}/∂θ{k}: {f} vs {c}");
+        }
+    }
+}
+
+#[test]
 fn sums_are_the_plain_code_to_the_bit() {
     // one shard (fewer than 8192 events): the same additions in the same order
     let (theta, events) = (theta(), events(1000));
