@@ -109,7 +109,8 @@ pub(super) fn begin_event(k: usize) -> u32 {
         } else {
             t.generation = t.generation.wrapping_add(1);
         }
-        t.nodes.clear();
+        // The sweeps never read the leaves' own nodes: whatever lies there may stay.
+        t.nodes.truncate(k + 1);
         t.nodes.resize(k + 1, CONSTANT);
         t.generation
     })
