@@ -39,8 +39,9 @@
 //! A `Rev` means something only inside the event that recorded it. `φ` must not keep one
 //! for a later event (the next event clears the tape), nor hand its arithmetic to other
 //! threads (each thread records on its own tape): debug builds stamp every value with its
-//! event's generation and panic on a stale or foreign one; release builds give meaningless
-//! derivatives. An event that begins while its thread is still recording one (`φ` calling
+//! event's generation and panic on a stale or foreign one; release builds panic when its
+//! node lies past the current tape and otherwise give meaningless derivatives for that
+//! event (the tape's bookkeeping stays sound, so later events are unaffected). An event that begins while its thread is still recording one (`φ` calling
 //! `event_sum_jacobian`, or waiting on parallel work that runs another shard on its thread)
 //! panics in every build.
 //!

@@ -482,6 +482,31 @@ fn many_sums_take_the_general_sweep() {
 }
 
 #[test]
+fn many_sums_through_one_carrying_node() {
+    // M = 11 outputs yᵇ of y = θ₀θ₁, swept in two groups, each finished by a scalar sweep:
+    // ∂yᵇ/∂θ₀ = b·yᵇ⁻¹·θ₁
+    let (t0, t1) = (1.5, 0.8);
+    let s = event_sum_jacobian(
+        &[t0, t1],
+        &[()],
+        11,
+        |p: &[Rev], _: &(), out: &mut [Rev]| {
+            let y = p[0] * p[1];
+            for (b, o) in out.iter_mut().enumerate() {
+                *o = y.powi(b as i32 + 1);
+            }
+        },
+    );
+    let y: f64 = t0 * t1;
+    for b in 0..11 {
+        let n = b as f64 + 1.0;
+        let dy = n * y.powi(b as i32);
+        assert!((s.row(b)[0] - dy * t1).abs() < 1e-13 * dy, "row {b}");
+        assert!((s.row(b)[1] - dy * t0).abs() < 1e-13 * dy, "row {b}");
+    }
+}
+
+#[test]
 fn outputs_may_be_leaves_constants_or_the_same_node() {
     let s = event_sum_jacobian(
         &[3.0, 4.0],
@@ -606,6 +631,28 @@ fn a_value_kept_from_another_event_panics_in_debug_builds() {
                 None => y,
             };
             *kept = Some(y);
+        },
+    );
+}
+
+#[test]
+#[should_panic(expected = "from another event")]
+fn a_value_past_the_current_tape_panics_in_every_build() {
+    let kept = std::sync::Mutex::new(None::<Rev>);
+    event_sum_jacobian(
+        &[1.0],
+        &[(), ()],
+        1,
+        |p: &[Rev], _: &(), out: &mut [Rev]| {
+            let mut kept = kept.lock().unwrap();
+            out[0] = match *kept {
+                Some(old) => p[0] + old,
+                None => {
+                    let long = (0..10).fold(p[0], |y, _| y.sin());
+                    *kept = Some(long);
+                    long
+                }
+            };
         },
     );
 }

@@ -83,14 +83,33 @@ pub(super) fn record(node: Node) -> (u32, u32) {
     })
 }
 
+/// Panics unless parent `p` of node `i` was recorded before it. One that was not is a value
+/// from another event (its node lies past this one's); caught in every build, it cannot
+/// break the sweep's invariants (and so later events).
+#[inline(always)]
+fn check_parent(p: u32, i: usize) {
+    if p as usize >= i {
+        stale_value();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn stale_value() -> ! {
+    panic!(
+        "gradhep::reverse: a Rev value from another event; values do not outlive the event \
+         that recorded them"
+    )
+}
+
 /// The generation of the event being recorded on this thread (0 outside one).
 #[inline]
 pub(super) fn generation() -> u32 {
     TAPE.with_borrow(|t| t.generation)
 }
 
-/// Starts a new event: clears the tape (keeping its capacity), records the `k` leaves as
-/// nodes `1..=k`, and returns the new generation.
+/// Starts a new event: cuts the tape back to the constant node and the `k` leaves (nodes
+/// `1..=k`), keeping its capacity, and returns the new generation.
 ///
 /// # Panics
 /// If this thread is already recording an event (`phi` started another
@@ -178,6 +197,10 @@ impl Tape {
         // Nodes marked pending and not yet passed on.
         let mut to_pass = 0usize;
         for (b, &node) in outputs.iter().enumerate() {
+            assert!(
+                (node as usize) < nodes.len(),
+                "event_sum_jacobian: an output from another event"
+            );
             adjoints[node as usize][b] += 1.0;
             mark(pending, node as usize, &mut to_pass);
         }
@@ -196,6 +219,7 @@ impl Tape {
             }
             let node = nodes[i];
             for (&p, &w) in node.parents.iter().zip(&node.partials) {
+                check_parent(p, i);
                 pass_on(&mut adjoints[p as usize], &a, w);
                 mark(pending, p as usize, &mut to_pass);
             }
@@ -241,6 +265,7 @@ fn scalar_sweep<const M: usize>(
         }
         let node = nodes[i];
         for (&p, &w) in node.parents.iter().zip(&node.partials) {
+            check_parent(p, i);
             adjoint[p as usize] += w * s;
         }
     }
