@@ -39,12 +39,13 @@
 //! # Misuse
 //! A `Rev` means something only inside the event that recorded it. `φ` must not keep one
 //! for a later event (the next event clears the tape), nor hand its arithmetic to other
-//! threads (each thread records on its own tape): debug builds stamp every value with its
-//! event's generation and panic on a stale or foreign one; release builds panic when its
-//! node lies past the current tape and otherwise give meaningless derivatives for that
-//! event (the tape's bookkeeping stays sound, so later events are unaffected). An event that begins while its thread is still recording one (`φ` calling
-//! `event_sum_jacobian`, or waiting on parallel work that runs another shard on its thread)
-//! panics in every build.
+//! threads (each thread records on its own tape). An operation on `Rev`s outside any
+//! event, a value whose node lies past the current tape, and an event that begins while
+//! its thread is still recording one (`φ` calling `event_sum_jacobian`, or waiting on
+//! parallel work that runs another shard on its thread) panic in every build. Debug builds
+//! also stamp every value with its event's generation and panic on any stale or foreign
+//! one; release builds then give meaningless derivatives for that event, but the tape's
+//! bookkeeping stays sound, so later events are unaffected.
 //!
 //! ```
 //! use gradhep_core::reverse::{Rev, event_sum_jacobian};

@@ -658,6 +658,18 @@ fn a_value_past_the_current_tape_panics_in_every_build() {
 }
 
 #[test]
+#[should_panic(expected = "outside `event_sum_jacobian`'s `phi`")]
+fn an_operation_outside_an_event_panics_in_every_build() {
+    let kept = std::sync::Mutex::new(None::<Rev>);
+    gradient(&[1.0], |p| {
+        *kept.lock().unwrap() = Some(p[0]);
+        p[0]
+    });
+    let kept = kept.into_inner().unwrap().unwrap();
+    let _ = kept * 2.0;
+}
+
+#[test]
 #[should_panic(expected = "row 3 of 3 sums")]
 fn a_row_past_the_sums_panics() {
     mlp_sums(&theta(), &events(2)).row(3);

@@ -28,8 +28,9 @@ use std::ops::{
 /// A `Rev` is only meaningful inside the event that recorded it: its node index refers to
 /// that event's tape, which the next event clears. Each value carries its event's
 /// generation, and debug builds panic when a value from another event (or another thread)
-/// meets the current one; release builds panic only when its node lies past the current
-/// tape, and otherwise give meaningless derivatives for that event (never for later ones).
+/// meets the current one; release builds panic when its node lies past the current tape or
+/// no event is being recorded, and otherwise give meaningless derivatives for that event
+/// (never for later ones).
 ///
 /// ```
 /// use gradhep_core::reverse::{Rev, event_sum_jacobian};
