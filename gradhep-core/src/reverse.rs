@@ -24,12 +24,12 @@
 //! finishes with a scalar adjoint, then one `K × M` outer product). That is independent of
 //! `K` except for lifting the `K` parameters as leaves and reading their adjoints — where
 //! forward mode carries `K` tangents through every operation. For W4 of the benchmarks
-//! (an MLP with K = 337, M = 5) an event costs about 7 primal evaluations, against ~116 for
-//! forward mode. Forward mode (`DualDense64<K>`) is still
-//! the better choice for few parameters or a single event; this is for `K ≫ M`, such as a
-//! network's weights feeding a histogram. After the first event of each shard nothing is
-//! allocated; each thread keeps the capacity of its largest event (per node 24 bytes of
-//! tape and `8·min(M, 8) + 9` of sweep).
+//! (an MLP with K = 337, M = 5) an event costs about 6 primal evaluations, against ~116 for
+//! forward mode. Forward mode (`DualDense64<K>`) is still the better choice for few
+//! parameters or a single event; this is for `K ≫ M`, such as a network's weights feeding
+//! a histogram. After the first event of each shard nothing is allocated; each thread keeps
+//! the capacity of its largest event (per node 24 bytes of tape and `8·min(M, 8) + 9` of
+//! sweep).
 //!
 //! # Determinism
 //! Events go through the same fixed shards as [`par_sum`](crate::par_sum) (rayon's pool with
