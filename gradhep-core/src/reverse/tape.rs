@@ -210,19 +210,21 @@ impl Tape {
         columns: Columns,
     ) {
         let nodes = &self.nodes;
-        let (adjoints, _) = self.adjoints.as_chunks_mut::<M>();
-        let pending = &mut self.pending;
+        // One length for the three, so that indexing by node needs no bounds checks.
+        let n = nodes.len();
+        let adjoints = &mut self.adjoints.as_chunks_mut::<M>().0[..n];
+        let pending = &mut self.pending[..n];
         // Nodes marked pending and not yet passed on.
         let mut to_pass = 0usize;
         for (b, &node) in outputs.iter().enumerate() {
             assert!(
-                (node as usize) < nodes.len(),
+                (node as usize) < n,
                 "event_sum_jacobian: an output from another event"
             );
             adjoints[node as usize][b] += 1.0;
             mark(pending, node as usize, &mut to_pass);
         }
-        for i in (k + 1..nodes.len()).rev() {
+        for i in (k + 1..n).rev() {
             if !pending[i] {
                 continue;
             }
@@ -275,16 +277,17 @@ fn scalar_sweep<const M: usize>(
     jacobian: &mut [f64],
     columns: Columns,
 ) {
-    adjoint[top] = 1.0;
-    for i in (k + 1..=top).rev() {
-        let s = std::mem::replace(&mut adjoint[i], 0.0);
+    // One length for both, so that indexing below `top` needs no bounds checks.
+    let (nodes, adjoint_up_to_top) = (&nodes[..=top], &mut adjoint[..=top]);
+    adjoint_up_to_top[top] = 1.0;
+    for (i, node) in nodes.iter().enumerate().skip(k + 1).rev() {
+        let s = std::mem::replace(&mut adjoint_up_to_top[i], 0.0);
         if s == 0.0 {
             continue;
         }
-        let node = nodes[i];
         for (&p, &w) in node.parents.iter().zip(&node.partials) {
             check_parent(p, i);
-            adjoint[p as usize] += w * s;
+            adjoint_up_to_top[p as usize] += w * s;
         }
     }
     for (leaf, g) in adjoint[1..=k].iter_mut().enumerate() {
