@@ -290,9 +290,17 @@ fn scalar_sweep<const M: usize>(
             adjoint_up_to_top[p as usize] += w * s;
         }
     }
-    for (leaf, g) in adjoint[1..=k].iter_mut().enumerate() {
-        let at = leaf * columns.stride + columns.offset;
-        pass_on(&mut jacobian[at..at + M], a, std::mem::replace(g, 0.0));
+    let leaves = adjoint[1..=k].iter_mut();
+    if columns.stride == M {
+        // One group: the Jacobian's rows are the leaves' `M` columns, in order.
+        for (row, g) in jacobian.as_chunks_mut::<M>().0.iter_mut().zip(leaves) {
+            pass_on(row, a, std::mem::replace(g, 0.0));
+        }
+    } else {
+        for (leaf, g) in leaves.enumerate() {
+            let at = leaf * columns.stride + columns.offset;
+            pass_on(&mut jacobian[at..at + M], a, std::mem::replace(g, 0.0));
+        }
     }
     adjoint[0] = 0.0;
 }
