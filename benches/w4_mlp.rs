@@ -5,9 +5,13 @@
 //! significance, and its gradient in all 337 θ (K = 337 tangents, one forward pass).
 //!
 //! Variants: `primal`, `grad` and `grad_par` (the network evaluated on rayon's pool) at
-//! N = 1e4 and 1e5; `hand` (the MLP and seeds written against num-dual) and `fd_17` (central
-//! differences in the first 8 parameters: 17 primal calls; the full 675-call gradient costs
-//! 675/17 times that) at N = 1e4 only, where a K = 337 gradient is affordable ten times.
+//! N = 1e4 and 1e5; `grad_rev` (one thread) and `grad_rev_par` (rayon's pool) at both N:
+//! the bins' Jacobians by reverse mode per event (`gradhep::reverse::event_sum_jacobian`,
+//! 5 sums per sample, a one-event tape swept backwards), `∂Z/∂bins` by the forward-mode
+//! companion of `asimov_of_counts` (K = 10) and the chain rule between them; `hand` (the MLP
+//! and seeds written against num-dual) and `fd_17` (central differences in the first 8
+//! parameters: 17 primal calls; the full 675-call gradient costs 675/17 times that) at
+//! N = 1e4 only, where a K = 337 forward gradient is affordable ten times.
 //! Every variant is checked against `grad` once, on N = 1000, before any timing. `grad` and
 //! `grad_par` at N = 1e5 are skipped, with a message, when the check predicts more than 20 s
 //! per call (num-dual's tangents: ~50 s); `GRADHEP_W4_FULL=1` times them anyway.
@@ -20,7 +24,9 @@ mod support;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use gradhep::hist::kde;
 use gradhep::num_dual::DualSVec64;
+use gradhep::reverse::{Rev, event_sum_jacobian};
 use gradhep::smooth::sigmoid;
+use gradhep::special::normal_cdf;
 use gradhep::stats::asimov_significance_binned;
 use gradhep::{Scalar, differentiable, lift};
 use rayon::prelude::*;
@@ -31,7 +37,9 @@ use support::{assert_gradients_agree, central_differences, configure, normal2, s
 /// Parameters: W1 (2×16) 0..32, b1 32..48, W2 (16×16) 48..304, b2 304..320, W3 (16×1)
 /// 320..336, b3 336.
 const P: usize = 337;
-const EDGES: [f64; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+const BINS: usize = 5;
+const EDGES: [f64; BINS + 1] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+const BANDWIDTH: f64 = 0.05;
 
 fn theta0() -> [f64; P] {
     std::array::from_fn(|k| {
@@ -80,18 +88,59 @@ fn mlp_z_par(theta: [f64; 337], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> f64 {
 }
 
 /// The binned Asimov significance of the network outputs `ys` (signal) and `yb`
-/// (background): KDE histograms scaled to 50 and 1000 expected events.
+/// (background): their KDE histograms, as [`asimov_of_counts`].
 #[differentiable(wrt(ys, yb))]
 fn asimov_of_outputs(ys: &[f64], yb: &[f64]) -> f64 {
-    let s: Vec<f64> = kde(ys, &EDGES, 0.05)
-        .iter()
-        .map(|h| h * (50.0 / ys.len() as f64))
-        .collect();
-    let b: Vec<f64> = kde(yb, &EDGES, 0.05)
-        .iter()
-        .map(|h| h * (1000.0 / yb.len() as f64))
-        .collect();
+    let hs = kde(ys, &EDGES, BANDWIDTH);
+    let hb = kde(yb, &EDGES, BANDWIDTH);
+    asimov_of_counts(
+        std::array::from_fn(|b| hs[b]),
+        std::array::from_fn(|b| hb[b]),
+        ys.len(),
+        yb.len(),
+    )
+}
+
+/// The binned Asimov significance of the KDE counts `hs` of `n_s` signal and `hb` of `n_b`
+/// background events, scaled to 50 and 1000 expected events.
+#[differentiable]
+fn asimov_of_counts(hs: [f64; BINS], hb: [f64; BINS], n_s: usize, n_b: usize) -> f64 {
+    let s: Vec<f64> = hs.iter().map(|h| h * (50.0 / n_s as f64)).collect();
+    let b: Vec<f64> = hb.iter().map(|h| h * (1000.0 / n_b as f64)).collect();
     asimov_significance_binned(&s, &b)
+}
+
+/// One event's shares of the KDE counts, `Φ((e_{b+1} − y)/h) − Φ((e_b − y)/h)` for the
+/// network output `y`: the `φ` of [`mlp_z_rev`], whose sums over events are `kde`'s bins.
+fn kde_shares<D: Scalar>(theta: &[D], x: &[f64; 2], shares: &mut [D]) {
+    let y = mlp(theta, x);
+    let cdf = |edge: f64| normal_cdf((y - edge) * (-1.0 / BANDWIDTH));
+    let mut below = cdf(EDGES[0]);
+    for (share, &edge) in shares.iter_mut().zip(&EDGES[1..]) {
+        let above = cdf(edge);
+        *share = above - below;
+        below = above;
+    }
+}
+
+/// `Z` and `dZ/dθ` with the counts' Jacobians by reverse mode per event
+/// (`event_sum_jacobian`), `∂Z/∂counts` by `asimov_of_counts`'s forward-mode companion
+/// (K = 10), and the chain rule between them. The two samples run side by side on rayon's
+/// pool.
+fn mlp_z_rev(theta: &[f64; P], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> (f64, [f64; P]) {
+    let counts = |x: &[[f64; 2]]| {
+        event_sum_jacobian(
+            theta,
+            x,
+            BINS,
+            |t: &[Rev], x: &[f64; 2], out: &mut [Rev]| kde_shares(t, x, out),
+        )
+    };
+    let (hs, hb) = rayon::join(|| counts(xs), || counts(xb));
+    let as_bins = |h: &[f64]| -> [f64; BINS] { h.try_into().expect("BINS counts") };
+    let (z, dz) = asimov_of_counts_grad(as_bins(&hs.sum), as_bins(&hb.sum), xs.len(), xb.len());
+    let (gs, gb) = (hs.pullback(&dz[..BINS]), hb.pullback(&dz[BINS..]));
+    (z, std::array::from_fn(|k| gs[k] + gb[k]))
 }
 
 fn mlp_hand<D: Scalar>(theta: &[D], x: &[f64; 2]) -> D {
@@ -158,6 +207,10 @@ fn check(theta: &[f64; P]) -> f64 {
     assert_gradients_agree("par", &mlp_z_par_grad(*theta, &xs, &xb).1, &g, 1e-12);
     let (_, gf) = mlp_z_fd(theta, &xs, &xb);
     assert_gradients_agree("fd", &gf[..FD_PARAMS], &g[..FD_PARAMS], 1e-4);
+    let (zr, gr) = support::one_thread().install(|| mlp_z_rev(theta, &xs, &xb));
+    assert!((zr - z).abs() <= 1e-12 * z, "rev: Z = {zr} vs {z}");
+    assert_gradients_agree("rev", &gr, &g, 1e-10);
+    assert_gradients_agree("rev_par", &mlp_z_rev(theta, &xs, &xb).1, &gr, 0.0);
     seconds
 }
 
@@ -167,12 +220,19 @@ fn bench(crit: &mut Criterion) {
     // A K = 337 gradient costs ~N times a fixed per-event price: extrapolate from the check.
     let per_call_1e5 = check(&theta) * (100_000 / CHECK_N) as f64;
     let full = std::env::var_os("GRADHEP_W4_FULL").is_some_and(|v| v == "1");
+    let one_thread = support::one_thread();
     let mut group = crit.benchmark_group("W4 MLP observable");
     configure(&mut group, 2);
     for n in [10_000, 100_000] {
         let (xs, xb) = (normal2(n, 1.0, 5), normal2(n, -1.0, 6));
         group.bench_function(BenchmarkId::new("primal", n), |b| {
             b.iter(|| mlp_z(theta, black_box(&xs), &xb))
+        });
+        group.bench_function(BenchmarkId::new("grad_rev", n), |b| {
+            b.iter(|| one_thread.install(|| mlp_z_rev(&theta, black_box(&xs), &xb)))
+        });
+        group.bench_function(BenchmarkId::new("grad_rev_par", n), |b| {
+            b.iter(|| mlp_z_rev(&theta, black_box(&xs), &xb))
         });
         if n == 100_000 && !full && per_call_1e5 > MAX_CALL_SECONDS {
             println!(

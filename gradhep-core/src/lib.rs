@@ -17,6 +17,7 @@ pub mod histfactory;
 pub mod infer;
 pub mod optim;
 pub mod parallel;
+pub mod reverse;
 pub mod scalar;
 pub mod smooth;
 pub mod special;
@@ -24,6 +25,7 @@ pub mod stats;
 
 pub use dense::DualDense64;
 pub use parallel::par_sum;
+pub use reverse::{EventSums, Rev, event_sum_jacobian};
 pub use scalar::{Elem, Scalar, Value, clamp, custom_unary, detach, hypot, lift, max, min, value};
 pub use scalar::{gradient_seeds, hessian_seeds, product, split_gradient, split_hessian, sum};
 

@@ -6,9 +6,12 @@
 //! [`Dual64`](num_dual::Dual64) for one direction, [`DualDense64<K>`](crate::DualDense64) (what
 //! the `_grad` companions use) or num-dual's [`DualSVec64<K>`](num_dual::DualSVec64) for a
 //! gradient, [`Dual2SVec64<K>`](num_dual::Dual2SVec64) or
-//! [`HyperDual64`](num_dual::HyperDual64) for second derivatives, nested duals for more.
+//! [`HyperDual64`](num_dual::HyperDual64) for second derivatives, nested duals for more;
+//! [`Rev`] (reverse mode) for the Jacobian of a few event sums in many
+//! parameters.
 
 use crate::DualDense64;
+use crate::reverse::Rev;
 use nalgebra::{Const, DefaultAllocator, Dim, U1, allocator::Allocator};
 use num_dual::DualStruct;
 use num_dual::{
@@ -41,11 +44,10 @@ impl<T> Scalar for T where T: DualNum<Primitive = f64> + Copy + Send + Sync + El
 /// An element of a slice that meets values of the scalar type `D`: either plain `f64` (event
 /// data, fixed bin edges) or `D` itself (network outputs, trainable edges).
 ///
-/// `f64` is an `Elem<D>` for every `D`; each num-dual type, and [`DualDense64<K>`], is an
-/// `Elem` of itself only. A
-/// function such as `kde<D, V: Elem<D>>(values: &[V], .., bandwidth: D)` therefore infers `D`
-/// from dual values, and from the bandwidth when the values are plain data — without copying
-/// data into duals.
+/// `f64` is an `Elem<D>` for every `D`; each num-dual type, [`DualDense64<K>`] and [`Rev`],
+/// is an `Elem` of itself only. A function such as
+/// `kde<D, V: Elem<D>>(values: &[V], .., bandwidth: D)` therefore infers `D` from dual values,
+/// and from the bandwidth when the values are plain data — without copying data into duals.
 pub trait Elem<D>: Copy + Send + Sync {
     /// The real part (the value itself for `f64`).
     fn re(self) -> f64;
@@ -71,8 +73,8 @@ impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
     }
 }
 
-// Each num-dual family, and `DualDense64`, is an element of itself only: that is what lets a dual slice pin the
-// scalar type during inference.
+// Each num-dual family, `DualDense64` and `Rev`, is an element of itself only: that is what
+// lets a dual slice pin the scalar type during inference.
 macro_rules! impl_elem_for_itself {
     ($ty:ty, [$($gen:tt)*], [$($bound:tt)*]) => {
         impl<$($gen)*> Elem<$ty> for $ty
@@ -110,6 +112,7 @@ impl_elem_for_itself!(
     [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,]
 );
 impl_elem_for_itself!(DualDense64<K>, [const K: usize], []);
+impl_elem_for_itself!(Rev, [], []);
 
 /// An operand that reads as a value of `D`: `D` itself or `&D`.
 ///

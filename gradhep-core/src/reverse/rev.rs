@@ -1,0 +1,755 @@
+//! The reverse-mode scalar and its first-order rules.
+
+use super::tape::{self, Node};
+use num_dual::{DualNum, DualStruct, Mappable};
+use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
+use std::fmt;
+use std::iter::{Product, Sum};
+use std::ops::{
+    Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
+};
+
+/// A reverse-mode (adjoint) scalar: a value and the node of the thread's tape that computed
+/// it.
+///
+/// Every operation on a `Rev` records one node (its one or two parents and the local
+/// partials) on a thread-local tape; [`event_sum_jacobian`](super::event_sum_jacobian) then
+/// sweeps that tape backwards to get the derivatives of an event's outputs in every
+/// parameter at once. A `Rev` built from an `f64` is a constant and records nothing, nor does
+/// anything computed from constants alone, nor adding or subtracting a constant (which
+/// leaves the derivative as it is).
+///
+/// It implements [`DualNum`] with first-order rules (`NDERIV = 1`), so every generic
+/// function of gradhep (and every `#[differentiable]` function) runs on it unchanged. Every
+/// value is the plain `f64` code's, bit for bit (`a / b`, `x.mul_add(a, b)` and all
+/// functions included); comparisons look at the value only, as num-dual's, so code takes the
+/// branches the `f64` code takes.
+///
+/// A `Rev` is only meaningful inside the event that recorded it: its node index refers to
+/// that event's tape, which the next event clears. Each value carries its event's
+/// generation, and debug builds panic when a value from another event (or another thread)
+/// meets the current one; release builds panic when its node lies past the current tape or
+/// no event is being recorded, and otherwise give meaningless derivatives for that event
+/// (never for later ones).
+///
+/// ```
+/// use gradhep_core::reverse::{Rev, event_sum_jacobian};
+/// use gradhep_core::num_dual::DualNum;
+///
+/// // one "event", S = x·y² and its gradient (y², 2xy)
+/// let sums = event_sum_jacobian(&[3.0, 2.0], &[()], 1, |p: &[Rev], _: &(), out: &mut [Rev]| {
+///     out[0] = p[0] * p[1].powi(2);
+/// });
+/// assert_eq!(sums.sum, vec![12.0]);
+/// assert_eq!(sums.jacobian, vec![4.0, 12.0]);
+/// assert_eq!(Rev::from(2.0).exp().value(), 2f64.exp()); // constants record nothing
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Rev {
+    value: f64,
+    node: u32,
+    generation: u32,
+}
+
+impl Rev {
+    /// A constant: the value `x`, with no derivative.
+    ///
+    /// ```
+    /// use gradhep_core::reverse::Rev;
+    /// assert_eq!(Rev::constant(1.5).value(), 1.5);
+    /// ```
+    #[inline]
+    pub const fn constant(x: f64) -> Self {
+        Self {
+            value: x,
+            node: 0,
+            generation: 0,
+        }
+    }
+
+    /// The value.
+    ///
+    /// ```
+    /// use gradhep_core::reverse::Rev;
+    /// assert_eq!((Rev::constant(2.0) * 3.0).value(), 6.0);
+    /// ```
+    #[inline]
+    pub const fn value(self) -> f64 {
+        self.value
+    }
+
+    /// The leaf at tape node `node` of the event `generation`, with value `x`.
+    #[inline]
+    pub(super) const fn leaf(x: f64, node: u32, generation: u32) -> Self {
+        Self {
+            value: x,
+            node,
+            generation,
+        }
+    }
+
+    /// The tape node, checked (in debug builds) to belong to the current event.
+    #[inline]
+    pub(super) fn node(self) -> u32 {
+        debug_assert!(
+            self.node == 0 || self.generation == tape::generation(),
+            "gradhep::reverse: a Rev value from another event (generation {}, now {}); \
+             values do not outlive the event that recorded them",
+            self.generation,
+            tape::generation()
+        );
+        self.node
+    }
+
+    #[inline]
+    fn is_constant(self) -> bool {
+        self.node == 0
+    }
+
+    /// `f(self)` with value `f0` and derivative `f1`.
+    #[inline]
+    fn unary(self, f0: f64, f1: f64) -> Self {
+        if self.is_constant() {
+            return Self::constant(f0);
+        }
+        let (node, generation) = tape::record(Node {
+            parents: [self.node(), 0],
+            partials: [f1, 0.0],
+        });
+        Self {
+            value: f0,
+            node,
+            generation,
+        }
+    }
+
+    /// `f(a, b)` with value `f0` and partials `da = ∂f/∂a`, `db = ∂f/∂b`.
+    #[inline]
+    fn binary(a: Self, b: Self, f0: f64, da: f64, db: f64) -> Self {
+        if a.is_constant() && b.is_constant() {
+            return Self::constant(f0);
+        }
+        let (node, generation) = tape::record(Node {
+            parents: [a.node(), b.node()],
+            partials: [da, db],
+        });
+        Self {
+            value: f0,
+            node,
+            generation,
+        }
+    }
+
+    /// `self` with its value shifted by a constant: the same derivative, the same node.
+    #[inline]
+    fn shifted(self, value: f64) -> Self {
+        Self { value, ..self }
+    }
+
+    #[inline]
+    fn sum(a: Self, b: Self) -> Self {
+        let v = a.value + b.value;
+        if b.is_constant() {
+            a.shifted(v)
+        } else if a.is_constant() {
+            b.shifted(v)
+        } else {
+            Self::binary(a, b, v, 1.0, 1.0)
+        }
+    }
+
+    #[inline]
+    fn difference(a: Self, b: Self) -> Self {
+        let v = a.value - b.value;
+        if b.is_constant() {
+            a.shifted(v)
+        } else {
+            Self::binary(a, b, v, 1.0, -1.0)
+        }
+    }
+
+    #[inline]
+    fn product(a: Self, b: Self) -> Self {
+        Self::binary(a, b, a.value * b.value, b.value, a.value)
+    }
+
+    #[inline]
+    fn quotient(a: Self, b: Self) -> Self {
+        let inv = b.value.recip();
+        let q = a.value / b.value;
+        Self::binary(a, b, q, inv, -q * inv)
+    }
+
+    /// `a mod b = a − trunc(a/b)·b`, whose derivative is `a' − trunc(a/b)·b'` away from the
+    /// jumps.
+    #[inline]
+    fn remainder(a: Self, b: Self) -> Self {
+        let n = (a.value / b.value).trunc();
+        Self::binary(a, b, a.value % b.value, 1.0, -n)
+    }
+}
+
+// Binary operators between two `Rev`s, in every by-value and by-reference form.
+macro_rules! binary_ops {
+    ($trait:ident, $method:ident, $assign:ident, $assign_method:ident, $of:ident) => {
+        impl $trait for Rev {
+            type Output = Rev;
+            #[inline]
+            fn $method(self, other: Rev) -> Rev {
+                Rev::$of(self, other)
+            }
+        }
+        impl $trait<&Rev> for Rev {
+            type Output = Rev;
+            #[inline]
+            fn $method(self, other: &Rev) -> Rev {
+                Rev::$of(self, *other)
+            }
+        }
+        impl $trait<Rev> for &Rev {
+            type Output = Rev;
+            #[inline]
+            fn $method(self, other: Rev) -> Rev {
+                Rev::$of(*self, other)
+            }
+        }
+        impl $trait<&Rev> for &Rev {
+            type Output = Rev;
+            #[inline]
+            fn $method(self, other: &Rev) -> Rev {
+                Rev::$of(*self, *other)
+            }
+        }
+        impl $assign for Rev {
+            #[inline]
+            fn $assign_method(&mut self, other: Rev) {
+                *self = Rev::$of(*self, other);
+            }
+        }
+        impl $assign<&Rev> for Rev {
+            #[inline]
+            fn $assign_method(&mut self, other: &Rev) {
+                *self = Rev::$of(*self, *other);
+            }
+        }
+    };
+}
+
+binary_ops!(Add, add, AddAssign, add_assign, sum);
+binary_ops!(Sub, sub, SubAssign, sub_assign, difference);
+binary_ops!(Mul, mul, MulAssign, mul_assign, product);
+binary_ops!(Div, div, DivAssign, div_assign, quotient);
+binary_ops!(Rem, rem, RemAssign, rem_assign, remainder);
+
+// Operators with a plain `f64` on the right: a constant, so at most one parent (none for a
+// shift).
+macro_rules! scalar_ops {
+    ($(($trait:ident, $method:ident, $assign:ident, $assign_method:ident, |$x:ident, $c:ident| $body:expr)),*) => {
+        $(
+            impl $trait<f64> for Rev {
+                type Output = Rev;
+                #[inline]
+                fn $method(self, $c: f64) -> Rev {
+                    let $x = self;
+                    $body
+                }
+            }
+            impl $trait<f64> for &Rev {
+                type Output = Rev;
+                #[inline]
+                fn $method(self, c: f64) -> Rev {
+                    $trait::$method(*self, c)
+                }
+            }
+            impl $assign<f64> for Rev {
+                #[inline]
+                fn $assign_method(&mut self, c: f64) {
+                    *self = $trait::$method(*self, c);
+                }
+            }
+        )*
+    };
+}
+
+scalar_ops!(
+    (Add, add, AddAssign, add_assign, |x, c| x
+        .shifted(x.value + c)),
+    (Sub, sub, SubAssign, sub_assign, |x, c| x
+        .shifted(x.value - c)),
+    (Mul, mul, MulAssign, mul_assign, |x, c| x
+        .unary(x.value * c, c)),
+    (Div, div, DivAssign, div_assign, |x, c| x
+        .unary(x.value / c, c.recip())),
+    (Rem, rem, RemAssign, rem_assign, |x, c| x
+        .shifted(x.value % c))
+);
+
+impl Neg for Rev {
+    type Output = Rev;
+    #[inline]
+    fn neg(self) -> Rev {
+        self.unary(-self.value, -1.0)
+    }
+}
+
+impl Neg for &Rev {
+    type Output = Rev;
+    #[inline]
+    fn neg(self) -> Rev {
+        -*self
+    }
+}
+
+impl From<f64> for Rev {
+    #[inline]
+    fn from(x: f64) -> Self {
+        Self::constant(x)
+    }
+}
+
+impl Default for Rev {
+    /// The constant zero.
+    #[inline]
+    fn default() -> Self {
+        Self::constant(0.0)
+    }
+}
+
+impl Zero for Rev {
+    #[inline]
+    fn zero() -> Self {
+        Self::constant(0.0)
+    }
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.value == 0.0
+    }
+}
+
+impl One for Rev {
+    #[inline]
+    fn one() -> Self {
+        Self::constant(1.0)
+    }
+    #[inline]
+    fn is_one(&self) -> bool {
+        self.value == 1.0
+    }
+}
+
+impl Num for Rev {
+    type FromStrRadixErr = <f64 as Num>::FromStrRadixErr;
+    /// A constant parsed as `f64::from_str_radix` parses it.
+    #[inline]
+    fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
+        f64::from_str_radix(s, radix).map(Self::constant)
+    }
+}
+
+impl Signed for Rev {
+    #[inline]
+    fn abs(&self) -> Self {
+        if self.is_positive() { *self } else { -self }
+    }
+    #[inline]
+    fn abs_sub(&self, other: &Self) -> Self {
+        if self.value > other.value {
+            self - other
+        } else {
+            Self::zero()
+        }
+    }
+    #[inline]
+    fn signum(&self) -> Self {
+        Self::constant(Signed::signum(&self.value))
+    }
+    #[inline]
+    fn is_positive(&self) -> bool {
+        Signed::is_positive(&self.value)
+    }
+    #[inline]
+    fn is_negative(&self) -> bool {
+        Signed::is_negative(&self.value)
+    }
+}
+
+impl Inv for Rev {
+    type Output = Self;
+    #[inline]
+    fn inv(self) -> Self {
+        self.recip()
+    }
+}
+
+impl Sum for Rev {
+    #[inline]
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::zero(), |acc, x| acc + x)
+    }
+}
+
+impl<'a> Sum<&'a Rev> for Rev {
+    #[inline]
+    fn sum<I: Iterator<Item = &'a Rev>>(iter: I) -> Self {
+        iter.fold(Self::zero(), |acc, x| acc + x)
+    }
+}
+
+impl Product for Rev {
+    #[inline]
+    fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::one(), |acc, x| acc * x)
+    }
+}
+
+impl<'a> Product<&'a Rev> for Rev {
+    #[inline]
+    fn product<I: Iterator<Item = &'a Rev>>(iter: I) -> Self {
+        iter.fold(Self::one(), |acc, x| acc * x)
+    }
+}
+
+macro_rules! from_primitive {
+    ($($method:ident($t:ty)),*) => {
+        impl FromPrimitive for Rev {
+            $(
+                #[inline]
+                fn $method(n: $t) -> Option<Self> {
+                    f64::$method(n).map(Self::constant)
+                }
+            )*
+        }
+    };
+}
+
+from_primitive!(
+    from_isize(isize),
+    from_i8(i8),
+    from_i16(i16),
+    from_i32(i32),
+    from_i64(i64),
+    from_i128(i128),
+    from_usize(usize),
+    from_u8(u8),
+    from_u16(u16),
+    from_u32(u32),
+    from_u64(u64),
+    from_u128(u128),
+    from_f32(f32),
+    from_f64(f64)
+);
+
+/// Equal values, whatever their derivatives (as num-dual compares).
+impl PartialEq for Rev {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl PartialEq<f64> for Rev {
+    #[inline]
+    fn eq(&self, other: &f64) -> bool {
+        self.value == *other
+    }
+}
+
+/// Ordered by value, as the `f64` code would branch.
+impl PartialOrd for Rev {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.value.partial_cmp(&other.value)
+    }
+}
+
+impl PartialOrd<f64> for Rev {
+    #[inline]
+    fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
+        self.value.partial_cmp(other)
+    }
+}
+
+/// The value, as `f64` prints it (the derivatives are not known until the sweep).
+impl fmt::Display for Rev {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Display::fmt(&self.value, f)
+    }
+}
+
+impl DualStruct for Rev {
+    type Real = f64;
+    type Inner = f64;
+    #[inline]
+    fn re(&self) -> f64 {
+        self.value
+    }
+    #[inline]
+    fn from_inner(inner: &f64) -> Self {
+        Self::constant(*inner)
+    }
+}
+
+impl Mappable<Self> for Rev {
+    type Output<O> = O;
+    #[inline]
+    fn map_dual<M: Fn(Self) -> O, O>(self, f: M) -> O {
+        f(self)
+    }
+}
+
+/// The first derivatives of every function: one node `f(x)` with the partial `f'(x)`, the
+/// value `f(x)` the `f64` function's.
+impl DualNum for Rev {
+    type Primitive = f64;
+    const NDERIV: usize = 1;
+    type InnerDual = f64;
+
+    #[inline]
+    fn from_re(re: f64) -> Self {
+        Self::constant(re)
+    }
+
+    #[inline]
+    fn scale(self, factor: &f64) -> Self {
+        self * *factor
+    }
+
+    #[inline]
+    fn recip(&self) -> Self {
+        let rec = self.value.recip();
+        self.unary(rec, -rec * rec)
+    }
+
+    #[inline]
+    fn powi(&self, n: i32) -> Self {
+        match n {
+            0 => Self::one(),
+            1 => *self,
+            _ => {
+                let x = self.value;
+                self.unary(x.powi(n), f64::from(n) * x.powi(n - 1))
+            }
+        }
+    }
+
+    #[inline]
+    fn powf(&self, n: f64) -> Self {
+        if n == 0.0 {
+            return Self::one();
+        }
+        if n == 1.0 {
+            return *self;
+        }
+        let x = self.value;
+        let f0 = x.powf(n);
+        // `n·x^(n−1)` from the value where it can be, one `powf` fewer.
+        let f1 = if x != 0.0 && f0.is_finite() {
+            n * f0 / x
+        } else {
+            n * x.powf(n - 1.0)
+        };
+        self.unary(f0, f1)
+    }
+
+    #[inline]
+    fn powd(&self, n: Self) -> Self {
+        // x^n: ∂/∂x = n·x^(n−1), ∂/∂n = x^n·ln x (→ 0 where x^n = 0).
+        let (x, y) = (self.value, n.value);
+        let f0 = x.powf(y);
+        let dx = if x != 0.0 && f0.is_finite() {
+            y * f0 / x
+        } else {
+            y * x.powf(y - 1.0)
+        };
+        let dy = if f0 == 0.0 { 0.0 } else { f0 * x.ln() };
+        Self::binary(*self, n, f0, dx, dy)
+    }
+
+    #[inline]
+    fn mul_add(&self, a: Self, b: Self) -> Self {
+        // Three parents: the product's node, then the sum's; the value is `f64::mul_add`'s.
+        let value = self.value.mul_add(a.value, b.value);
+        Self::sum(Self::product(*self, a), b).shifted(value)
+    }
+
+    #[inline]
+    fn sqrt(&self) -> Self {
+        let f0 = self.value.sqrt();
+        self.unary(f0, f0 * self.value.recip() * 0.5)
+    }
+
+    #[inline]
+    fn cbrt(&self) -> Self {
+        let f0 = self.value.cbrt();
+        self.unary(f0, f0 * self.value.recip() * (1.0 / 3.0))
+    }
+
+    #[inline]
+    fn exp(&self) -> Self {
+        let f = self.value.exp();
+        self.unary(f, f)
+    }
+
+    #[inline]
+    fn exp2(&self) -> Self {
+        let f = self.value.exp2();
+        self.unary(f, f * std::f64::consts::LN_2)
+    }
+
+    #[inline]
+    fn exp_m1(&self) -> Self {
+        self.unary(self.value.exp_m1(), self.value.exp())
+    }
+
+    #[inline]
+    fn ln(&self) -> Self {
+        self.unary(self.value.ln(), self.value.recip())
+    }
+
+    #[inline]
+    fn log(&self, base: f64) -> Self {
+        self.unary(self.value.log(base), self.value.recip() / base.ln())
+    }
+
+    #[inline]
+    fn log2(&self) -> Self {
+        self.unary(
+            self.value.log2(),
+            self.value.recip() / std::f64::consts::LN_2,
+        )
+    }
+
+    #[inline]
+    fn log10(&self) -> Self {
+        self.unary(
+            self.value.log10(),
+            self.value.recip() / std::f64::consts::LN_10,
+        )
+    }
+
+    #[inline]
+    fn ln_1p(&self) -> Self {
+        self.unary(self.value.ln_1p(), (self.value + 1.0).recip())
+    }
+
+    #[inline]
+    fn sin(&self) -> Self {
+        let (s, c) = self.value.sin_cos();
+        self.unary(s, c)
+    }
+
+    #[inline]
+    fn cos(&self) -> Self {
+        let (s, c) = self.value.sin_cos();
+        self.unary(c, -s)
+    }
+
+    #[inline]
+    fn sin_cos(&self) -> (Self, Self) {
+        let (s, c) = self.value.sin_cos();
+        (self.unary(s, c), self.unary(c, -s))
+    }
+
+    #[inline]
+    fn tan(&self) -> Self {
+        let c = self.value.cos();
+        self.unary(self.value.tan(), (c * c).recip())
+    }
+
+    #[inline]
+    fn asin(&self) -> Self {
+        let rec = (1.0 - self.value * self.value).recip();
+        self.unary(self.value.asin(), rec.sqrt())
+    }
+
+    #[inline]
+    fn acos(&self) -> Self {
+        let rec = (1.0 - self.value * self.value).recip();
+        self.unary(self.value.acos(), -rec.sqrt())
+    }
+
+    #[inline]
+    fn atan(&self) -> Self {
+        let rec = (1.0 + self.value * self.value).recip();
+        self.unary(self.value.atan(), rec)
+    }
+
+    #[inline]
+    fn atan2(&self, other: Self) -> Self {
+        // atan2(y, x): (x·y' − y·x')/(x² + y²), defined on the whole plane but the origin.
+        let (y, x) = (self.value, other.value);
+        let r = (x * x + y * y).recip();
+        Self::binary(*self, other, y.atan2(x), x * r, -y * r)
+    }
+
+    #[inline]
+    fn sinh(&self) -> Self {
+        self.unary(self.value.sinh(), self.value.cosh())
+    }
+
+    #[inline]
+    fn cosh(&self) -> Self {
+        self.unary(self.value.cosh(), self.value.sinh())
+    }
+
+    #[inline]
+    fn tanh(&self) -> Self {
+        // sech² from cosh, not 1 − tanh²: no cancellation where tanh → ±1, and 0 past overflow.
+        let c = self.value.cosh();
+        self.unary(self.value.tanh(), (c * c).recip())
+    }
+
+    #[inline]
+    fn asinh(&self) -> Self {
+        let rec = (1.0 + self.value * self.value).recip();
+        self.unary(self.value.asinh(), rec.sqrt())
+    }
+
+    #[inline]
+    fn acosh(&self) -> Self {
+        let rec = (self.value * self.value - 1.0).recip();
+        self.unary(self.value.acosh(), rec.sqrt())
+    }
+
+    #[inline]
+    fn atanh(&self) -> Self {
+        let rec = (1.0 - self.value * self.value).recip();
+        self.unary(self.value.atanh(), rec)
+    }
+
+    #[inline]
+    fn sph_j0(&self) -> Self {
+        // j0' = −j1
+        let x = self.value;
+        let f1 = if x.abs() < f64::EPSILON {
+            -x / 3.0
+        } else {
+            -x.sph_j1()
+        };
+        self.unary(x.sph_j0(), f1)
+    }
+
+    #[inline]
+    fn sph_j1(&self) -> Self {
+        // j1' = j0 − 2 j1/x
+        let x = self.value;
+        let f1 = if x.abs() < f64::EPSILON {
+            1.0 / 3.0
+        } else {
+            x.sph_j0() - 2.0 * x.sph_j1() / x
+        };
+        self.unary(x.sph_j1(), f1)
+    }
+
+    #[inline]
+    fn sph_j2(&self) -> Self {
+        // j2' = j1 − 3 j2/x
+        let x = self.value;
+        let f1 = if x.abs() < f64::EPSILON {
+            2.0 * x / 15.0
+        } else {
+            x.sph_j1() - 3.0 * x.sph_j2() / x
+        };
+        self.unary(x.sph_j2(), f1)
+    }
+}
