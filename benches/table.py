@@ -12,6 +12,7 @@ Missing files or entries print as "—". Standard library only.
 Columns: `JAX v+grad` is jit(value_and_grad) (W2 h: the reverse Jacobian, vjp + B pullbacks);
 `JAX fwd` is jacfwd (W4: 337 sequential one-hot JVPs). `1 thread` is the parallel variant on
 a one-thread pool, `par speed-up` = `1 thread / grad_par` (W2: kde's own parallel `grad`).
+W4's per-event reverse mode (`grad_rev`, `grad_rev_par`) has its own table.
 """
 
 import argparse
@@ -131,6 +132,26 @@ def keyed_table(crit, pattern, title, cols):
         print(f"| {group}, {p} | " + " | ".join(cells) + " |")
 
 
+def reverse_table(crit, jax):
+    """W4 by per-event reverse mode (`grad_rev` on one thread, `grad_rev_par` on the default
+    pool) beside forward mode's `grad` and JAX's reverse and forward modes."""
+    group = "W4 MLP observable"
+    ns = sorted({int(k[2]) for k in crit if k[0] == group and k[1] == "grad_rev" and k[2].isdigit()})
+    if not ns:
+        return
+    cols = ["N", "primal", "grad (forward)", "grad_rev", "grad_rev_par", "JAX v+grad", "JAX fwd",
+            "grad_rev/primal", "rev speed-up", "JAX v+grad/grad_rev_par", "JAX fwd/grad_rev_par"]
+    print("\n| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+    for n in ns:
+        t = {k[1]: v for k, v in crit.items() if k[0] == group and k[2] == str(n)}
+        jv = jax_row(jax, "W4", n, 5).get("value_grad_s")
+        jf = jax_row(jax, "W4-seq", n, 5).get("fwd_s")
+        rev, par = t.get("grad_rev"), t.get("grad_rev_par")
+        print("| " + " | ".join([
+            str(n), fmt(t.get("primal")), fmt(t.get("grad")), fmt(rev), fmt(par), fmt(jv), fmt(jf),
+            ratio(rev, t.get("primal")), ratio(rev, par), ratio(jv, par), ratio(jf, par)]) + " |")
+
+
 def pyhf_table(crit, pyhf):
     """pyhf's medians per workspace (the peer's `rows`) beside the `W5 hypotest` bench of the
     same bin count: pyhf's hypotest alone, and its derivative path, over gradhep's `grad`
@@ -164,6 +185,7 @@ def main():
     if not crit:
         sys.exit(f"no criterion estimates under {args.criterion}")
     workload_table(crit, load_json(args.jax, "JAX results"))
+    reverse_table(crit, load_json(args.jax, "JAX results"))
     keyed_table(crit, r"W2 sparse vs dense", "W2, B (N = 1e5, one thread)", ["dense", "sparse"])
     keyed_table(crit, r"tangents K=", "tangents, K", ["num_dual", "dense", "dense_array"])
     pyhf_table(crit, load_json(args.pyhf, "pyhf results"))
