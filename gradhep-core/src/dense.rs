@@ -31,6 +31,7 @@
 //! assert_eq!(f.eps, [6.0 * 0.5f64.sin(), 9.0 * 0.5f64.cos()]);
 //! ```
 
+use crate::special::sech_squared;
 use num_dual::{DualNum, DualStruct, Mappable};
 use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
 use std::fmt;
@@ -767,9 +768,8 @@ impl<const K: usize> DualNum for DualDense64<K> {
 
     #[inline]
     fn tanh(&self) -> Self {
-        // sech² from cosh, not 1 − tanh²: no cancellation where tanh → ±1, and 0 past overflow.
-        let c = self.re.cosh();
-        self.chain_rule(self.re.tanh(), (c * c).recip())
+        // sech², not 1 − tanh²: no cancellation where tanh → ±1.
+        self.chain_rule(self.re.tanh(), sech_squared(self.re))
     }
 
     #[inline]

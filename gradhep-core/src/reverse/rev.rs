@@ -1,6 +1,7 @@
 //! The reverse-mode scalar and its first-order rules.
 
 use super::tape::{self, Node};
+use crate::special::sech_squared;
 use num_dual::{DualNum, DualStruct, Mappable};
 use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
 use std::fmt;
@@ -694,9 +695,8 @@ impl DualNum for Rev {
 
     #[inline]
     fn tanh(&self) -> Self {
-        // sech² from cosh, not 1 − tanh²: no cancellation where tanh → ±1, and 0 past overflow.
-        let c = self.value.cosh();
-        self.unary(self.value.tanh(), (c * c).recip())
+        // sech², not 1 − tanh²: no cancellation where tanh → ±1.
+        self.unary(self.value.tanh(), sech_squared(self.value))
     }
 
     #[inline]
