@@ -31,7 +31,6 @@
 //! assert_eq!(f.eps, [6.0 * 0.5f64.sin(), 9.0 * 0.5f64.cos()]);
 //! ```
 
-use crate::special::sech_squared;
 use num_dual::{DualNum, DualStruct, Mappable};
 use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
 use std::fmt;
@@ -650,102 +649,6 @@ impl<const K: usize> DualNum for DualDense64<K> {
     }
 
     #[inline]
-    fn sqrt(&self) -> Self {
-        let f0 = self.re.sqrt();
-        self.chain_rule(f0, f0 * self.re.recip() * 0.5)
-    }
-
-    #[inline]
-    fn cbrt(&self) -> Self {
-        let f0 = self.re.cbrt();
-        self.chain_rule(f0, f0 * self.re.recip() * (1.0 / 3.0))
-    }
-
-    #[inline]
-    fn exp(&self) -> Self {
-        let f = self.re.exp();
-        self.chain_rule(f, f)
-    }
-
-    #[inline]
-    fn exp2(&self) -> Self {
-        let f = self.re.exp2();
-        self.chain_rule(f, f * std::f64::consts::LN_2)
-    }
-
-    #[inline]
-    fn exp_m1(&self) -> Self {
-        self.chain_rule(self.re.exp_m1(), self.re.exp())
-    }
-
-    #[inline]
-    fn ln(&self) -> Self {
-        self.chain_rule(self.re.ln(), self.re.recip())
-    }
-
-    #[inline]
-    fn log(&self, base: f64) -> Self {
-        self.chain_rule(self.re.log(base), self.re.recip() / base.ln())
-    }
-
-    #[inline]
-    fn log2(&self) -> Self {
-        self.chain_rule(self.re.log2(), self.re.recip() / std::f64::consts::LN_2)
-    }
-
-    #[inline]
-    fn log10(&self) -> Self {
-        self.chain_rule(self.re.log10(), self.re.recip() / std::f64::consts::LN_10)
-    }
-
-    #[inline]
-    fn ln_1p(&self) -> Self {
-        self.chain_rule(self.re.ln_1p(), (self.re + 1.0).recip())
-    }
-
-    #[inline]
-    fn sin(&self) -> Self {
-        let (s, c) = self.re.sin_cos();
-        self.chain_rule(s, c)
-    }
-
-    #[inline]
-    fn cos(&self) -> Self {
-        let (s, c) = self.re.sin_cos();
-        self.chain_rule(c, -s)
-    }
-
-    #[inline]
-    fn sin_cos(&self) -> (Self, Self) {
-        let (s, c) = self.re.sin_cos();
-        (self.chain_rule(s, c), self.chain_rule(c, -s))
-    }
-
-    #[inline]
-    fn tan(&self) -> Self {
-        let c = self.re.cos();
-        self.chain_rule(self.re.tan(), (c * c).recip())
-    }
-
-    #[inline]
-    fn asin(&self) -> Self {
-        let rec = (1.0 - self.re * self.re).recip();
-        self.chain_rule(self.re.asin(), rec.sqrt())
-    }
-
-    #[inline]
-    fn acos(&self) -> Self {
-        let rec = (1.0 - self.re * self.re).recip();
-        self.chain_rule(self.re.acos(), -rec.sqrt())
-    }
-
-    #[inline]
-    fn atan(&self) -> Self {
-        let rec = (1.0 + self.re * self.re).recip();
-        self.chain_rule(self.re.atan(), rec)
-    }
-
-    #[inline]
     fn atan2(&self, other: Self) -> Self {
         // atan2(y, x): (x·y' − y·x')/(x² + y²), defined on the whole plane but the origin.
         let (y, x) = (self.re, other.re);
@@ -756,73 +659,5 @@ impl<const K: usize> DualNum for DualDense64<K> {
         }
     }
 
-    #[inline]
-    fn sinh(&self) -> Self {
-        self.chain_rule(self.re.sinh(), self.re.cosh())
-    }
-
-    #[inline]
-    fn cosh(&self) -> Self {
-        self.chain_rule(self.re.cosh(), self.re.sinh())
-    }
-
-    #[inline]
-    fn tanh(&self) -> Self {
-        // sech², not 1 − tanh²: no cancellation where tanh → ±1.
-        self.chain_rule(self.re.tanh(), sech_squared(self.re))
-    }
-
-    #[inline]
-    fn asinh(&self) -> Self {
-        let rec = (1.0 + self.re * self.re).recip();
-        self.chain_rule(self.re.asinh(), rec.sqrt())
-    }
-
-    #[inline]
-    fn acosh(&self) -> Self {
-        let rec = (self.re * self.re - 1.0).recip();
-        self.chain_rule(self.re.acosh(), rec.sqrt())
-    }
-
-    #[inline]
-    fn atanh(&self) -> Self {
-        let rec = (1.0 - self.re * self.re).recip();
-        self.chain_rule(self.re.atanh(), rec)
-    }
-
-    #[inline]
-    fn sph_j0(&self) -> Self {
-        // j0' = −j1
-        let x = self.re;
-        let f1 = if x.abs() < f64::EPSILON {
-            -x / 3.0
-        } else {
-            -x.sph_j1()
-        };
-        self.chain_rule(x.sph_j0(), f1)
-    }
-
-    #[inline]
-    fn sph_j1(&self) -> Self {
-        // j1' = j0 − 2 j1/x
-        let x = self.re;
-        let f1 = if x.abs() < f64::EPSILON {
-            1.0 / 3.0
-        } else {
-            x.sph_j0() - 2.0 * x.sph_j1() / x
-        };
-        self.chain_rule(x.sph_j1(), f1)
-    }
-
-    #[inline]
-    fn sph_j2(&self) -> Self {
-        // j2' = j1 − 3 j2/x
-        let x = self.re;
-        let f1 = if x.abs() < f64::EPSILON {
-            2.0 * x / 15.0
-        } else {
-            x.sph_j1() - 3.0 * x.sph_j2() / x
-        };
-        self.chain_rule(x.sph_j2(), f1)
-    }
+    crate::first_order::first_order_functions!(re, chain_rule);
 }

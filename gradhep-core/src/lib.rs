@@ -11,6 +11,7 @@ pub use num_dual;
 
 pub mod check;
 pub mod dense;
+mod first_order;
 pub mod fit;
 pub mod hist;
 pub mod histfactory;

@@ -1,7 +1,6 @@
 //! The reverse-mode scalar and its first-order rules.
 
 use super::tape::{self, Node};
-use crate::special::sech_squared;
 use num_dual::{DualNum, DualStruct, Mappable};
 use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
 use std::fmt;
@@ -574,108 +573,6 @@ impl DualNum for Rev {
     }
 
     #[inline]
-    fn sqrt(&self) -> Self {
-        let f0 = self.value.sqrt();
-        self.unary(f0, f0 * self.value.recip() * 0.5)
-    }
-
-    #[inline]
-    fn cbrt(&self) -> Self {
-        let f0 = self.value.cbrt();
-        self.unary(f0, f0 * self.value.recip() * (1.0 / 3.0))
-    }
-
-    #[inline]
-    fn exp(&self) -> Self {
-        let f = self.value.exp();
-        self.unary(f, f)
-    }
-
-    #[inline]
-    fn exp2(&self) -> Self {
-        let f = self.value.exp2();
-        self.unary(f, f * std::f64::consts::LN_2)
-    }
-
-    #[inline]
-    fn exp_m1(&self) -> Self {
-        self.unary(self.value.exp_m1(), self.value.exp())
-    }
-
-    #[inline]
-    fn ln(&self) -> Self {
-        self.unary(self.value.ln(), self.value.recip())
-    }
-
-    #[inline]
-    fn log(&self, base: f64) -> Self {
-        self.unary(self.value.log(base), self.value.recip() / base.ln())
-    }
-
-    #[inline]
-    fn log2(&self) -> Self {
-        self.unary(
-            self.value.log2(),
-            self.value.recip() / std::f64::consts::LN_2,
-        )
-    }
-
-    #[inline]
-    fn log10(&self) -> Self {
-        self.unary(
-            self.value.log10(),
-            self.value.recip() / std::f64::consts::LN_10,
-        )
-    }
-
-    #[inline]
-    fn ln_1p(&self) -> Self {
-        self.unary(self.value.ln_1p(), (self.value + 1.0).recip())
-    }
-
-    #[inline]
-    fn sin(&self) -> Self {
-        let (s, c) = self.value.sin_cos();
-        self.unary(s, c)
-    }
-
-    #[inline]
-    fn cos(&self) -> Self {
-        let (s, c) = self.value.sin_cos();
-        self.unary(c, -s)
-    }
-
-    #[inline]
-    fn sin_cos(&self) -> (Self, Self) {
-        let (s, c) = self.value.sin_cos();
-        (self.unary(s, c), self.unary(c, -s))
-    }
-
-    #[inline]
-    fn tan(&self) -> Self {
-        let c = self.value.cos();
-        self.unary(self.value.tan(), (c * c).recip())
-    }
-
-    #[inline]
-    fn asin(&self) -> Self {
-        let rec = (1.0 - self.value * self.value).recip();
-        self.unary(self.value.asin(), rec.sqrt())
-    }
-
-    #[inline]
-    fn acos(&self) -> Self {
-        let rec = (1.0 - self.value * self.value).recip();
-        self.unary(self.value.acos(), -rec.sqrt())
-    }
-
-    #[inline]
-    fn atan(&self) -> Self {
-        let rec = (1.0 + self.value * self.value).recip();
-        self.unary(self.value.atan(), rec)
-    }
-
-    #[inline]
     fn atan2(&self, other: Self) -> Self {
         // atan2(y, x): (x·y' − y·x')/(x² + y²), defined on the whole plane but the origin.
         let (y, x) = (self.value, other.value);
@@ -683,73 +580,5 @@ impl DualNum for Rev {
         Self::binary(*self, other, y.atan2(x), x * r, -y * r)
     }
 
-    #[inline]
-    fn sinh(&self) -> Self {
-        self.unary(self.value.sinh(), self.value.cosh())
-    }
-
-    #[inline]
-    fn cosh(&self) -> Self {
-        self.unary(self.value.cosh(), self.value.sinh())
-    }
-
-    #[inline]
-    fn tanh(&self) -> Self {
-        // sech², not 1 − tanh²: no cancellation where tanh → ±1.
-        self.unary(self.value.tanh(), sech_squared(self.value))
-    }
-
-    #[inline]
-    fn asinh(&self) -> Self {
-        let rec = (1.0 + self.value * self.value).recip();
-        self.unary(self.value.asinh(), rec.sqrt())
-    }
-
-    #[inline]
-    fn acosh(&self) -> Self {
-        let rec = (self.value * self.value - 1.0).recip();
-        self.unary(self.value.acosh(), rec.sqrt())
-    }
-
-    #[inline]
-    fn atanh(&self) -> Self {
-        let rec = (1.0 - self.value * self.value).recip();
-        self.unary(self.value.atanh(), rec)
-    }
-
-    #[inline]
-    fn sph_j0(&self) -> Self {
-        // j0' = −j1
-        let x = self.value;
-        let f1 = if x.abs() < f64::EPSILON {
-            -x / 3.0
-        } else {
-            -x.sph_j1()
-        };
-        self.unary(x.sph_j0(), f1)
-    }
-
-    #[inline]
-    fn sph_j1(&self) -> Self {
-        // j1' = j0 − 2 j1/x
-        let x = self.value;
-        let f1 = if x.abs() < f64::EPSILON {
-            1.0 / 3.0
-        } else {
-            x.sph_j0() - 2.0 * x.sph_j1() / x
-        };
-        self.unary(x.sph_j1(), f1)
-    }
-
-    #[inline]
-    fn sph_j2(&self) -> Self {
-        // j2' = j1 − 3 j2/x
-        let x = self.value;
-        let f1 = if x.abs() < f64::EPSILON {
-            2.0 * x / 15.0
-        } else {
-            x.sph_j1() - 3.0 * x.sph_j2() / x
-        };
-        self.unary(x.sph_j2(), f1)
-    }
+    crate::first_order::first_order_functions!(value, unary);
 }
