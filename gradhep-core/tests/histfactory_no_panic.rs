@@ -77,7 +77,8 @@ proptest! {
     #[test]
     fn truncated_json_is_an_error(cut in 0usize..10_000) {
         let text = seed();
-        let cut = cut % text.len();
+        // short of the closing brace: trailing whitespace cut off is still the whole document
+        let cut = cut % text.trim_end().len();
         prop_assert_eq!(exercise(&text[..cut]), 0);
     }
 
