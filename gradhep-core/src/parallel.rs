@@ -8,9 +8,8 @@
 //! events at once in vector registers, where a single running sum forces one event after
 //! another. The partials are added in a fixed order and the shard results in shard order, so
 //! the result is the same bit for bit with or without the feature and on any number of
-//! threads. A sum of duals is the sum of the values
-//! and of each tangent component, so the partial sums of duals combine exactly as those of
-//! `f64` do.
+//! threads. A sum of duals is the sum of the values and of each tangent component, so the
+//! partial sums of duals combine exactly as those of `f64` do.
 
 use crate::scalar::Scalar;
 use std::ops::Range;

@@ -1,15 +1,16 @@
 //! `e^x` for `x ≤ 0`, written so that the compiler can inline it into an event loop: no call,
 //! no branch, no table.
 //!
-//! glibc's `exp` is an opaque call of ≈ 50 instructions with a table lookup; the sigmoid needs
-//! only `e^{−|z|}`, and a loop that calls it per event cannot be interleaved or vectorised.
-//! Here `x = k ln 2 + r` with `k` the nearest integer to `x/ln 2` (from the round-to-nearest
-//! of adding `1.5·2⁵²`) and `|r| ≤ ln 2/2`, formed exactly by the Cody–Waite split of `ln 2`
+//! glibc's `exp` is an opaque call of ≈ 50 instructions with a table lookup; the sigmoid
+//! (`e^{−|z|}`), Φ and φ (`e^{−x²/2}`) and tanh's derivative (`e^{−2|x|}`) need it only for
+//! `x ≤ 0`, and a loop that calls it per event cannot be interleaved or vectorised. Here
+//! `x = k ln 2 + r` with `k` the nearest integer to `x/ln 2` (from the round-to-nearest of
+//! adding `1.5·2⁵²`) and `|r| ≤ ln 2/2`, formed exactly by the Cody–Waite split of `ln 2`
 //! into a 21-bit head (so that `k·LN2_HI` is exact for `|k| < 2¹¹`) and a tail. `e^r` is its
-//! Taylor polynomial to degree 13, by Estrin's scheme (truncation error `0.35¹⁴/14! < 5e-18`, 0.05 ulp), and
-//! `2^k` is built from the bits of the shifted sum, in two steps (`2^{k+54}`, normal for every
-//! `k` that can occur, then `2^{−54}`) so that results in the subnormal range are rounded
-//! once, by the last product. The multiply-adds are fused where the target has FMA (one
+//! Taylor polynomial to degree 13, by Estrin's scheme (truncation error
+//! `0.35¹⁴/14! < 5e-18`, 0.05 ulp), and `2^k` is built from the bits of the shifted sum, in
+//! two steps (`2^{k+54}`, normal for every `k` that can occur, then `2^{−54}`) so that
+//! results in the subnormal range are rounded once, by the last product. The multiply-adds are fused where the target has FMA (one
 //! rounding each; `.cargo/config.toml` builds for the host CPU). Against mpmath at 50 digits
 //! (`tests/fixtures/exp/`) the error is below 1 ulp either way, as glibc's.
 
