@@ -31,10 +31,10 @@
 //! assert_eq!(f.eps, [6.0 * 0.5f64.sin(), 9.0 * 0.5f64.cos()]);
 //! ```
 
+use crate::first_order::{atan2_rule, powd_rule, powf_rule};
 use num_dual::{DualNum, DualStruct, Mappable};
-use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
+use num_traits::One;
 use std::fmt;
-use std::iter::{Product, Sum};
 use std::ops::{
     Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
 };
@@ -359,182 +359,7 @@ impl<const K: usize> Neg for DualDense64<K> {
     }
 }
 
-impl<const K: usize> Neg for &DualDense64<K> {
-    type Output = DualDense64<K>;
-    #[inline]
-    fn neg(self) -> DualDense64<K> {
-        -*self
-    }
-}
-
-impl<const K: usize> From<f64> for DualDense64<K> {
-    #[inline]
-    fn from(re: f64) -> Self {
-        Self::from_re(re)
-    }
-}
-
-impl<const K: usize> Default for DualDense64<K> {
-    /// Zero, with a zero tangent.
-    #[inline]
-    fn default() -> Self {
-        Self::from_re(0.0)
-    }
-}
-
-impl<const K: usize> Zero for DualDense64<K> {
-    #[inline]
-    fn zero() -> Self {
-        Self::from_re(0.0)
-    }
-    #[inline]
-    fn is_zero(&self) -> bool {
-        self.re == 0.0
-    }
-}
-
-impl<const K: usize> One for DualDense64<K> {
-    #[inline]
-    fn one() -> Self {
-        Self::from_re(1.0)
-    }
-    #[inline]
-    fn is_one(&self) -> bool {
-        self.re == 1.0
-    }
-}
-
-impl<const K: usize> Num for DualDense64<K> {
-    type FromStrRadixErr = <f64 as Num>::FromStrRadixErr;
-    /// A constant parsed as `f64::from_str_radix` parses it.
-    #[inline]
-    fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
-        f64::from_str_radix(s, radix).map(Self::from_re)
-    }
-}
-
-impl<const K: usize> Signed for DualDense64<K> {
-    #[inline]
-    fn abs(&self) -> Self {
-        if self.is_positive() { *self } else { -self }
-    }
-    #[inline]
-    fn abs_sub(&self, other: &Self) -> Self {
-        if self.re > other.re {
-            self - other
-        } else {
-            Self::zero()
-        }
-    }
-    #[inline]
-    fn signum(&self) -> Self {
-        Self::from_re(Signed::signum(&self.re))
-    }
-    #[inline]
-    fn is_positive(&self) -> bool {
-        Signed::is_positive(&self.re)
-    }
-    #[inline]
-    fn is_negative(&self) -> bool {
-        Signed::is_negative(&self.re)
-    }
-}
-
-impl<const K: usize> Inv for DualDense64<K> {
-    type Output = Self;
-    #[inline]
-    fn inv(self) -> Self {
-        self.recip()
-    }
-}
-
-impl<const K: usize> Sum for DualDense64<K> {
-    #[inline]
-    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(Self::zero(), |acc, x| acc + x)
-    }
-}
-
-impl<'a, const K: usize> Sum<&'a Self> for DualDense64<K> {
-    #[inline]
-    fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-        iter.fold(Self::zero(), |acc, x| acc + x)
-    }
-}
-
-impl<const K: usize> Product for DualDense64<K> {
-    #[inline]
-    fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(Self::one(), |acc, x| acc * x)
-    }
-}
-
-impl<'a, const K: usize> Product<&'a Self> for DualDense64<K> {
-    #[inline]
-    fn product<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-        iter.fold(Self::one(), |acc, x| acc * x)
-    }
-}
-
-macro_rules! from_primitive {
-    ($($method:ident($t:ty)),*) => {
-        impl<const K: usize> FromPrimitive for DualDense64<K> {
-            $(
-                #[inline]
-                fn $method(n: $t) -> Option<Self> {
-                    f64::$method(n).map(Self::from_re)
-                }
-            )*
-        }
-    };
-}
-
-from_primitive!(
-    from_isize(isize),
-    from_i8(i8),
-    from_i16(i16),
-    from_i32(i32),
-    from_i64(i64),
-    from_i128(i128),
-    from_usize(usize),
-    from_u8(u8),
-    from_u16(u16),
-    from_u32(u32),
-    from_u64(u64),
-    from_u128(u128),
-    from_f32(f32),
-    from_f64(f64)
-);
-
-/// Equal values, whatever their tangents (as num-dual compares).
-impl<const K: usize> PartialEq for DualDense64<K> {
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        self.re == other.re
-    }
-}
-
-impl<const K: usize> PartialEq<f64> for DualDense64<K> {
-    #[inline]
-    fn eq(&self, other: &f64) -> bool {
-        self.re == *other
-    }
-}
-
-/// Ordered by value, as the `f64` code would branch.
-impl<const K: usize> PartialOrd for DualDense64<K> {
-    #[inline]
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        self.re.partial_cmp(&other.re)
-    }
-}
-
-impl<const K: usize> PartialOrd<f64> for DualDense64<K> {
-    #[inline]
-    fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
-        self.re.partial_cmp(other)
-    }
-}
+crate::first_order::value_traits!(DualDense64<K>, [const K: usize], re, from_re);
 
 /// `re + [eps₀, eps₁, …]ε`, as num-dual prints a vector dual.
 impl<const K: usize> fmt::Display for DualDense64<K> {
@@ -613,27 +438,13 @@ impl<const K: usize> DualNum for DualDense64<K> {
         if n == 1.0 {
             return *self;
         }
-        let f0 = self.re.powf(n);
-        // `n·x^(n−1)` from the value where it can be, one `powf` fewer.
-        let f1 = if self.re != 0.0 && f0.is_finite() {
-            n * f0 / self.re
-        } else {
-            n * self.re.powf(n - 1.0)
-        };
+        let (f0, f1) = powf_rule(self.re, n);
         self.chain_rule(f0, f1)
     }
 
     #[inline]
     fn powd(&self, n: Self) -> Self {
-        // x^n: ∂/∂x = n·x^(n−1), ∂/∂n = x^n·ln x (→ 0 where x^n = 0).
-        let (x, y) = (self.re, n.re);
-        let f0 = x.powf(y);
-        let dx = if x != 0.0 && f0.is_finite() {
-            y * f0 / x
-        } else {
-            y * x.powf(y - 1.0)
-        };
-        let dy = if f0 == 0.0 { 0.0 } else { f0 * x.ln() };
+        let (f0, dx, dy) = powd_rule(self.re, n.re);
         Self {
             re: f0,
             eps: combination(&self.eps, dx, &n.eps, dy),
@@ -642,7 +453,8 @@ impl<const K: usize> DualNum for DualDense64<K> {
 
     #[inline]
     fn mul_add(&self, a: Self, b: Self) -> Self {
-        // `self·a + b` unfused, as num-dual's default, so the value is the `f64` code's.
+        // `self·a + b` unfused, as num-dual's duals compute it (the `f64` code's `mul_add` is
+        // fused: the values can differ by an ulp).
         let mut y = Self::product(self, &a);
         y.add_in_place(&b);
         y
@@ -650,12 +462,10 @@ impl<const K: usize> DualNum for DualDense64<K> {
 
     #[inline]
     fn atan2(&self, other: Self) -> Self {
-        // atan2(y, x): (x·y' − y·x')/(x² + y²), defined on the whole plane but the origin.
-        let (y, x) = (self.re, other.re);
-        let r = (x * x + y * y).recip();
+        let (f0, dy, dx) = atan2_rule(self.re, other.re);
         Self {
-            re: y.atan2(x),
-            eps: combination(&self.eps, x * r, &other.eps, -y * r),
+            re: f0,
+            eps: combination(&self.eps, dy, &other.eps, dx),
         }
     }
 

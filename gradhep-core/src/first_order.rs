@@ -1,7 +1,7 @@
-//! The first-order rules `f ↦ (f(x), f′(x))` of the elementary functions, written once for
-//! the scalars that carry first derivatives only: [`DualDense64`](crate::DualDense64)
-//! (forward mode) and [`Rev`](crate::Rev) (reverse mode), so that their values and local
-//! partials agree bit for bit.
+//! What the scalars that carry first derivatives only, [`DualDense64`](crate::DualDense64)
+//! (forward mode) and [`Rev`](crate::Rev) (reverse mode), share, written once: the
+//! first-order rules `f ↦ (f(x), f′(x))` of the elementary functions, so that their values
+//! and local partials agree bit for bit, and the traits that look at the value only.
 
 /// The `DualNum` methods of one argument (`sqrt`, `exp`, `ln`, `sin`, `tanh`, `sph_j0`, …)
 /// for a type whose value is the field `$value` and whose method `$apply(f0, f1)` makes the
@@ -186,3 +186,205 @@ macro_rules! first_order_functions {
 }
 
 pub(crate) use first_order_functions;
+
+/// The traits that look at the value only, or build constants, for a first-order scalar
+/// `$ty` (with generic parameters `$gen`) whose value is the field `$value` and whose
+/// constant of value `x` is `Self::$constant(x)`: `Zero`, `One`, `Num`, `Signed`, `Inv`,
+/// `FromPrimitive`, `From<f64>`, `Default`, `Sum`, `Product`, `Neg` of a reference, and
+/// comparisons by value (as num-dual compares, so generic code takes the branches of the
+/// `f64` code).
+macro_rules! value_traits {
+    ($ty:ty, [$($gen:tt)*], $value:ident, $constant:ident) => {
+        impl<$($gen)*> ::std::ops::Neg for &$ty {
+            type Output = $ty;
+            #[inline]
+            fn neg(self) -> $ty {
+                -*self
+            }
+        }
+
+        impl<$($gen)*> From<f64> for $ty {
+            #[inline]
+            fn from(x: f64) -> Self {
+                Self::$constant(x)
+            }
+        }
+
+        impl<$($gen)*> Default for $ty {
+            /// The constant zero.
+            #[inline]
+            fn default() -> Self {
+                Self::$constant(0.0)
+            }
+        }
+
+        impl<$($gen)*> ::num_traits::Zero for $ty {
+            #[inline]
+            fn zero() -> Self {
+                Self::$constant(0.0)
+            }
+            #[inline]
+            fn is_zero(&self) -> bool {
+                self.$value == 0.0
+            }
+        }
+
+        impl<$($gen)*> ::num_traits::One for $ty {
+            #[inline]
+            fn one() -> Self {
+                Self::$constant(1.0)
+            }
+            #[inline]
+            fn is_one(&self) -> bool {
+                self.$value == 1.0
+            }
+        }
+
+        impl<$($gen)*> ::num_traits::Num for $ty {
+            type FromStrRadixErr = <f64 as ::num_traits::Num>::FromStrRadixErr;
+            /// A constant parsed as `f64::from_str_radix` parses it.
+            #[inline]
+            fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
+                <f64 as ::num_traits::Num>::from_str_radix(s, radix).map(Self::$constant)
+            }
+        }
+
+        impl<$($gen)*> ::num_traits::Signed for $ty {
+            #[inline]
+            fn abs(&self) -> Self {
+                if ::num_traits::Signed::is_positive(self) { *self } else { -self }
+            }
+            #[inline]
+            fn abs_sub(&self, other: &Self) -> Self {
+                if self.$value > other.$value {
+                    self - other
+                } else {
+                    <Self as ::num_traits::Zero>::zero()
+                }
+            }
+            #[inline]
+            fn signum(&self) -> Self {
+                Self::$constant(::num_traits::Signed::signum(&self.$value))
+            }
+            #[inline]
+            fn is_positive(&self) -> bool {
+                ::num_traits::Signed::is_positive(&self.$value)
+            }
+            #[inline]
+            fn is_negative(&self) -> bool {
+                ::num_traits::Signed::is_negative(&self.$value)
+            }
+        }
+
+        impl<$($gen)*> ::num_traits::Inv for $ty {
+            type Output = Self;
+            #[inline]
+            fn inv(self) -> Self {
+                ::num_dual::DualNum::recip(&self)
+            }
+        }
+
+        impl<$($gen)*> ::std::iter::Sum for $ty {
+            #[inline]
+            fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+                iter.fold(<Self as ::num_traits::Zero>::zero(), |acc, x| acc + x)
+            }
+        }
+
+        impl<'a, $($gen)*> ::std::iter::Sum<&'a $ty> for $ty {
+            #[inline]
+            fn sum<I: Iterator<Item = &'a $ty>>(iter: I) -> Self {
+                iter.fold(<Self as ::num_traits::Zero>::zero(), |acc, x| acc + x)
+            }
+        }
+
+        impl<$($gen)*> ::std::iter::Product for $ty {
+            #[inline]
+            fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
+                iter.fold(<Self as ::num_traits::One>::one(), |acc, x| acc * x)
+            }
+        }
+
+        impl<'a, $($gen)*> ::std::iter::Product<&'a $ty> for $ty {
+            #[inline]
+            fn product<I: Iterator<Item = &'a $ty>>(iter: I) -> Self {
+                iter.fold(<Self as ::num_traits::One>::one(), |acc, x| acc * x)
+            }
+        }
+
+        $crate::first_order::value_traits!(@from_primitive $ty, [$($gen)*], $constant,
+            from_isize(isize), from_i8(i8), from_i16(i16), from_i32(i32), from_i64(i64),
+            from_i128(i128), from_usize(usize), from_u8(u8), from_u16(u16), from_u32(u32),
+            from_u64(u64), from_u128(u128), from_f32(f32), from_f64(f64));
+
+        /// Equal values, whatever their derivatives (as num-dual compares).
+        impl<$($gen)*> PartialEq for $ty {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.$value == other.$value
+            }
+        }
+
+        impl<$($gen)*> PartialEq<f64> for $ty {
+            #[inline]
+            fn eq(&self, other: &f64) -> bool {
+                self.$value == *other
+            }
+        }
+
+        /// Ordered by value, as the `f64` code would branch.
+        impl<$($gen)*> PartialOrd for $ty {
+            #[inline]
+            fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+                self.$value.partial_cmp(&other.$value)
+            }
+        }
+
+        impl<$($gen)*> PartialOrd<f64> for $ty {
+            #[inline]
+            fn partial_cmp(&self, other: &f64) -> Option<::std::cmp::Ordering> {
+                self.$value.partial_cmp(other)
+            }
+        }
+    };
+    (@from_primitive $ty:ty, [$($gen:tt)*], $constant:ident, $($method:ident($t:ty)),*) => {
+        impl<$($gen)*> ::num_traits::FromPrimitive for $ty {
+            $(
+                #[inline]
+                fn $method(n: $t) -> Option<Self> {
+                    <f64 as ::num_traits::FromPrimitive>::$method(n).map(Self::$constant)
+                }
+            )*
+        }
+    };
+}
+
+pub(crate) use value_traits;
+
+/// `(xⁿ, n·xⁿ⁻¹)`, the derivative from the value where it can be (one `powf` fewer).
+#[inline]
+pub(crate) fn powf_rule(x: f64, n: f64) -> (f64, f64) {
+    let f0 = x.powf(n);
+    let f1 = if x != 0.0 && f0.is_finite() {
+        n * f0 / x
+    } else {
+        n * x.powf(n - 1.0)
+    };
+    (f0, f1)
+}
+
+/// `(xʸ, ∂xʸ/∂x, ∂xʸ/∂y)` with `∂/∂x = y·xʸ⁻¹` and `∂/∂y = xʸ·ln x` (→ 0 where `xʸ = 0`).
+#[inline]
+pub(crate) fn powd_rule(x: f64, y: f64) -> (f64, f64, f64) {
+    let (f0, dx) = powf_rule(x, y);
+    let dy = if f0 == 0.0 { 0.0 } else { f0 * x.ln() };
+    (f0, dx, dy)
+}
+
+/// `(atan2(y, x), ∂/∂y, ∂/∂x) = (atan2(y, x), x/(x² + y²), −y/(x² + y²))`, defined on the
+/// whole plane but the origin.
+#[inline]
+pub(crate) fn atan2_rule(y: f64, x: f64) -> (f64, f64, f64) {
+    let r = (x * x + y * y).recip();
+    (y.atan2(x), x * r, -y * r)
+}

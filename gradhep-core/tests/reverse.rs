@@ -105,7 +105,6 @@ proptest! {
         check_pair("-a", x, |a, _| -a, |a, _| -a, |a, _| -a, 0.0)?;
         check_pair("a * a", x, |a, _| a * a, |a, _| a * a, |a, _| a * a, 0.0)?;
         check_pair("scale", x, |a, _| a.scale(&c), |a, _| a.scale(&c), |a, _| a * c, 0.0)?;
-        // the value f64::mul_add's (fused); forward mode's is unfused
         // the value f64::mul_add's (fused; forward mode's is unfused), the same partials
         check_pair("mul_add", x, |a, b| a.mul_add(b, a), |a, b| a.mul_add(b, a), |a, b| a.mul_add(b, a), 0.0)?;
         check_pair("sum", x, |a, b| [a, b, a].into_iter().sum(), |a, b| [a, b, a].into_iter().sum(), |a, b| 0.0 + a + b + a, 0.0)?;

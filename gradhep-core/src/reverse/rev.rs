@@ -1,10 +1,10 @@
 //! The reverse-mode scalar and its first-order rules.
 
 use super::tape::{self, Node};
+use crate::first_order::{atan2_rule, powd_rule, powf_rule};
 use num_dual::{DualNum, DualStruct, Mappable};
-use num_traits::{FromPrimitive, Inv, Num, One, Signed, Zero};
+use num_traits::One;
 use std::fmt;
-use std::iter::{Product, Sum};
 use std::ops::{
     Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Rem, RemAssign, Sub, SubAssign,
 };
@@ -292,182 +292,7 @@ impl Neg for Rev {
     }
 }
 
-impl Neg for &Rev {
-    type Output = Rev;
-    #[inline]
-    fn neg(self) -> Rev {
-        -*self
-    }
-}
-
-impl From<f64> for Rev {
-    #[inline]
-    fn from(x: f64) -> Self {
-        Self::constant(x)
-    }
-}
-
-impl Default for Rev {
-    /// The constant zero.
-    #[inline]
-    fn default() -> Self {
-        Self::constant(0.0)
-    }
-}
-
-impl Zero for Rev {
-    #[inline]
-    fn zero() -> Self {
-        Self::constant(0.0)
-    }
-    #[inline]
-    fn is_zero(&self) -> bool {
-        self.value == 0.0
-    }
-}
-
-impl One for Rev {
-    #[inline]
-    fn one() -> Self {
-        Self::constant(1.0)
-    }
-    #[inline]
-    fn is_one(&self) -> bool {
-        self.value == 1.0
-    }
-}
-
-impl Num for Rev {
-    type FromStrRadixErr = <f64 as Num>::FromStrRadixErr;
-    /// A constant parsed as `f64::from_str_radix` parses it.
-    #[inline]
-    fn from_str_radix(s: &str, radix: u32) -> Result<Self, Self::FromStrRadixErr> {
-        f64::from_str_radix(s, radix).map(Self::constant)
-    }
-}
-
-impl Signed for Rev {
-    #[inline]
-    fn abs(&self) -> Self {
-        if self.is_positive() { *self } else { -self }
-    }
-    #[inline]
-    fn abs_sub(&self, other: &Self) -> Self {
-        if self.value > other.value {
-            self - other
-        } else {
-            Self::zero()
-        }
-    }
-    #[inline]
-    fn signum(&self) -> Self {
-        Self::constant(Signed::signum(&self.value))
-    }
-    #[inline]
-    fn is_positive(&self) -> bool {
-        Signed::is_positive(&self.value)
-    }
-    #[inline]
-    fn is_negative(&self) -> bool {
-        Signed::is_negative(&self.value)
-    }
-}
-
-impl Inv for Rev {
-    type Output = Self;
-    #[inline]
-    fn inv(self) -> Self {
-        self.recip()
-    }
-}
-
-impl Sum for Rev {
-    #[inline]
-    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(Self::zero(), |acc, x| acc + x)
-    }
-}
-
-impl<'a> Sum<&'a Rev> for Rev {
-    #[inline]
-    fn sum<I: Iterator<Item = &'a Rev>>(iter: I) -> Self {
-        iter.fold(Self::zero(), |acc, x| acc + x)
-    }
-}
-
-impl Product for Rev {
-    #[inline]
-    fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(Self::one(), |acc, x| acc * x)
-    }
-}
-
-impl<'a> Product<&'a Rev> for Rev {
-    #[inline]
-    fn product<I: Iterator<Item = &'a Rev>>(iter: I) -> Self {
-        iter.fold(Self::one(), |acc, x| acc * x)
-    }
-}
-
-macro_rules! from_primitive {
-    ($($method:ident($t:ty)),*) => {
-        impl FromPrimitive for Rev {
-            $(
-                #[inline]
-                fn $method(n: $t) -> Option<Self> {
-                    f64::$method(n).map(Self::constant)
-                }
-            )*
-        }
-    };
-}
-
-from_primitive!(
-    from_isize(isize),
-    from_i8(i8),
-    from_i16(i16),
-    from_i32(i32),
-    from_i64(i64),
-    from_i128(i128),
-    from_usize(usize),
-    from_u8(u8),
-    from_u16(u16),
-    from_u32(u32),
-    from_u64(u64),
-    from_u128(u128),
-    from_f32(f32),
-    from_f64(f64)
-);
-
-/// Equal values, whatever their derivatives (as num-dual compares).
-impl PartialEq for Rev {
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
-    }
-}
-
-impl PartialEq<f64> for Rev {
-    #[inline]
-    fn eq(&self, other: &f64) -> bool {
-        self.value == *other
-    }
-}
-
-/// Ordered by value, as the `f64` code would branch.
-impl PartialOrd for Rev {
-    #[inline]
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        self.value.partial_cmp(&other.value)
-    }
-}
-
-impl PartialOrd<f64> for Rev {
-    #[inline]
-    fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
-        self.value.partial_cmp(other)
-    }
-}
+crate::first_order::value_traits!(Rev, [], value, constant);
 
 /// The value, as `f64` prints it (the derivatives are not known until the sweep).
 impl fmt::Display for Rev {
@@ -540,28 +365,13 @@ impl DualNum for Rev {
         if n == 1.0 {
             return *self;
         }
-        let x = self.value;
-        let f0 = x.powf(n);
-        // `n·x^(n−1)` from the value where it can be, one `powf` fewer.
-        let f1 = if x != 0.0 && f0.is_finite() {
-            n * f0 / x
-        } else {
-            n * x.powf(n - 1.0)
-        };
+        let (f0, f1) = powf_rule(self.value, n);
         self.unary(f0, f1)
     }
 
     #[inline]
     fn powd(&self, n: Self) -> Self {
-        // x^n: ∂/∂x = n·x^(n−1), ∂/∂n = x^n·ln x (→ 0 where x^n = 0).
-        let (x, y) = (self.value, n.value);
-        let f0 = x.powf(y);
-        let dx = if x != 0.0 && f0.is_finite() {
-            y * f0 / x
-        } else {
-            y * x.powf(y - 1.0)
-        };
-        let dy = if f0 == 0.0 { 0.0 } else { f0 * x.ln() };
+        let (f0, dx, dy) = powd_rule(self.value, n.value);
         Self::binary(*self, n, f0, dx, dy)
     }
 
@@ -574,10 +384,8 @@ impl DualNum for Rev {
 
     #[inline]
     fn atan2(&self, other: Self) -> Self {
-        // atan2(y, x): (x·y' − y·x')/(x² + y²), defined on the whole plane but the origin.
-        let (y, x) = (self.value, other.value);
-        let r = (x * x + y * y).recip();
-        Self::binary(*self, other, y.atan2(x), x * r, -y * r)
+        let (f0, dy, dx) = atan2_rule(self.value, other.value);
+        Self::binary(*self, other, f0, dy, dx)
     }
 
     crate::first_order::first_order_functions!(value, unary);
