@@ -31,7 +31,7 @@
 //! assert_eq!(f.eps, [6.0 * 0.5f64.sin(), 9.0 * 0.5f64.cos()]);
 //! ```
 
-use crate::first_order::{atan2_rule, powd_rule, powf_rule};
+use crate::first_order::{atan2_rule, powd_rule};
 use num_dual::{DualNum, DualStruct, Mappable};
 use num_traits::One;
 use std::fmt;
@@ -428,18 +428,6 @@ impl<const K: usize> DualNum for DualDense64<K> {
             2 => self * self,
             _ => self.chain_rule(self.re.powi(n), f64::from(n) * self.re.powi(n - 1)),
         }
-    }
-
-    #[inline]
-    fn powf(&self, n: f64) -> Self {
-        if n == 0.0 {
-            return Self::one();
-        }
-        if n == 1.0 {
-            return *self;
-        }
-        let (f0, f1) = powf_rule(self.re, n);
-        self.chain_rule(f0, f1)
     }
 
     #[inline]

@@ -3,11 +3,24 @@
 //! first-order rules `f ↦ (f(x), f′(x))` of the elementary functions, so that their values
 //! and local partials agree bit for bit, and the traits that look at the value only.
 
-/// The `DualNum` methods of one argument (`sqrt`, `exp`, `ln`, `sin`, `tanh`, `sph_j0`, …)
-/// for a type whose value is the field `$value` and whose method `$apply(f0, f1)` makes the
-/// result of value `f0` and local derivative `f1`. Invoked inside `impl DualNum<f64> for ..`.
+/// The `DualNum` methods of one argument (`powf`, `sqrt`, `exp`, `ln`, `sin`, `tanh`,
+/// `sph_j0`, …) for a type whose value is the field `$value` and whose method
+/// `$apply(f0, f1)` makes the result of value `f0` and local derivative `f1`. Invoked inside
+/// `impl DualNum<f64> for ..`.
 macro_rules! first_order_functions {
     ($value:ident, $apply:ident) => {
+        #[inline]
+        fn powf(&self, n: f64) -> Self {
+            if n == 0.0 {
+                return <Self as ::num_traits::One>::one();
+            }
+            if n == 1.0 {
+                return *self;
+            }
+            let (f0, f1) = $crate::first_order::powf_rule(self.$value, n);
+            self.$apply(f0, f1)
+        }
+
         #[inline]
         fn sqrt(&self) -> Self {
             let f0 = self.$value.sqrt();

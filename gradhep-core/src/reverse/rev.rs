@@ -1,7 +1,7 @@
 //! The reverse-mode scalar and its first-order rules.
 
 use super::tape::{self, Node};
-use crate::first_order::{atan2_rule, powd_rule, powf_rule};
+use crate::first_order::{atan2_rule, powd_rule};
 use num_dual::{DualNum, DualStruct, Mappable};
 use num_traits::One;
 use std::fmt;
@@ -355,18 +355,6 @@ impl DualNum for Rev {
                 self.unary(x.powi(n), f64::from(n) * x.powi(n - 1))
             }
         }
-    }
-
-    #[inline]
-    fn powf(&self, n: f64) -> Self {
-        if n == 0.0 {
-            return Self::one();
-        }
-        if n == 1.0 {
-            return *self;
-        }
-        let (f0, f1) = powf_rule(self.value, n);
-        self.unary(f0, f1)
     }
 
     #[inline]
