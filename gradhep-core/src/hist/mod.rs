@@ -89,9 +89,11 @@ trait Kernel {
     /// Beyond `±REACH` the CDF is taken as exactly 0 or 1; the neglected tail and density
     /// there are below 1.1e-18.
     const REACH: f64;
-    /// The CDF and its first three derivatives at `z`; those beyond `order` may be left
-    /// zero.
-    fn cdf_taylor(z: f64, order: usize) -> [f64; 4];
+    /// The CDF `F` and the density `F'` at each of `z`, into `cdf` and `density`.
+    fn cdf_and_density(z: &[f64], cdf: &mut [f64], density: &mut [f64]);
+    /// `F` and its first three derivatives at `z`, given `F(z)` and `F'(z)`; those beyond
+    /// `order` may be left zero.
+    fn taylor(z: f64, cdf: f64, density: f64, order: usize) -> [f64; 4];
 }
 
 /// The Gaussian kernel: `Φ(−9) = 1.1e-19`, `φ(9) = 1.0e-18`.
@@ -99,11 +101,14 @@ struct Gaussian;
 
 impl Kernel for Gaussian {
     const REACH: f64 = 9.0;
-    // Left to itself the compiler calls this out of line, returning the four coefficients
-    // through memory: inlined, W2's events cost 9 % fewer instructions.
+    // Inlined so that the loop over an event's edges is vectorised.
     #[inline(always)]
-    fn cdf_taylor(z: f64, order: usize) -> [f64; 4] {
-        crate::special::normal_cdf_taylor(z, order)
+    fn cdf_and_density(z: &[f64], cdf: &mut [f64], density: &mut [f64]) {
+        crate::special::normal_cdfs_and_pdfs(z, cdf, density)
+    }
+    #[inline(always)]
+    fn taylor(z: f64, cdf: f64, density: f64, order: usize) -> [f64; 4] {
+        crate::special::normal_cdf_taylor_from(z, cdf, density, order)
     }
 }
 
@@ -112,8 +117,17 @@ struct Logistic;
 
 impl Kernel for Logistic {
     const REACH: f64 = 44.0;
-    fn cdf_taylor(z: f64, order: usize) -> [f64; 4] {
-        crate::smooth::sigmoid_taylor(z, order)
+    fn cdf_and_density(z: &[f64], cdf: &mut [f64], density: &mut [f64]) {
+        for ((c, d), &z) in cdf.iter_mut().zip(density.iter_mut()).zip(z) {
+            [*c, *d, ..] = crate::smooth::sigmoid_taylor(z, 1);
+        }
+    }
+    fn taylor(z: f64, cdf: f64, density: f64, order: usize) -> [f64; 4] {
+        if order >= 2 {
+            // The second derivative needs `1 − 2σ` without cancellation: from scratch.
+            return crate::smooth::sigmoid_taylor(z, order);
+        }
+        [cdf, density, 0.0, 0.0]
     }
 }
 
@@ -154,17 +168,24 @@ fn kernel_hist<K: Kernel, D: Scalar, V: Elem<D>, W: Elem<D>, E: Elem<D>>(
     let layout = Layout {
         edges,
         first,
-        evaluated: &edges[first..last + 1],
+        evaluated: edges[first..last + 1].iter().map(|e| e.re()).collect(),
         nbins,
         inv_width: width.recip(),
         reach: K::REACH * width.re(),
     };
-    let mut hist = sum_shards(values.len(), nbins, |range, partial| {
-        for i in range {
-            let weight = weights.map(|w| w[i]);
-            layout.add_event::<K, _, _>(partial, values[i], weight);
-        }
-    });
+    // Two loops, so that the unweighted one has no weight to test per edge.
+    let mut hist = match weights {
+        None => sum_shards(values.len(), nbins, |range, partial| {
+            for &x in &values[range] {
+                layout.add_event::<K, _, W>(partial, x, None);
+            }
+        }),
+        Some(weights) => sum_shards(values.len(), nbins, |range, partial| {
+            for (&x, &w) in values[range.clone()].iter().zip(&weights[range]) {
+                layout.add_event::<K, _, _>(partial, x, Some(w));
+            }
+        }),
+    };
     if options.density {
         to_density(&mut hist, edges);
     }
@@ -196,8 +217,9 @@ struct Layout<'a, D, E> {
     edges: &'a [E],
     /// Index in `edges` of the first evaluated edge (1 when the tails are folded).
     first: usize,
-    /// The edges at which the kernel CDF is evaluated; it is 0 below and 1 above them.
-    evaluated: &'a [E],
+    /// The values of the edges at which the kernel CDF is evaluated; it is 0 below and 1
+    /// above them.
+    evaluated: Vec<f64>,
     nbins: usize,
     inv_width: D,
     /// The reach in the units of the values.
@@ -215,26 +237,43 @@ impl<D: Scalar, E: Elem<D>> Layout<'_, D, E> {
             return;
         }
         // Edges below `lo` have F = 0, edges from `hi` on have F = 1.
-        let lo = self.first
-            + self
-                .evaluated
-                .partition_point(|e| e.re() <= xr - self.reach);
-        let hi = self.first + self.evaluated.partition_point(|e| e.re() < xr + self.reach);
+        let lo = self.first + self.evaluated.partition_point(|&e| e <= xr - self.reach);
+        let hi = self.first + self.evaluated.partition_point(|&e| e < xr + self.reach);
+        // F at the edges `lo..hi`, a chunk at a time: first F and F' at every edge, in
+        // plain `f64` (a loop the compiler vectorises for the Gaussian), then the bins'
+        // differences in the scalar type.
         let mut below = D::zero();
-        for j in lo..=hi.min(self.nbins) {
-            let cdf = if j < hi {
-                let z = scaled_gap(self.edges[j], x, self.inv_width);
-                custom_unary(z, |z0| K::cdf_taylor(z0, D::NDERIV))
-            } else {
-                D::one()
-            };
-            if j > 0 {
-                hist[j - 1] += weighted(cdf - below, w);
+        for start in (lo..hi).step_by(CHUNK) {
+            let edges = start..(start + CHUNK).min(hi);
+            let n = edges.len();
+            let mut z = [0.0; CHUNK];
+            let evaluated = &self.evaluated[start - self.first..];
+            for (z, &e) in z[..n].iter_mut().zip(evaluated) {
+                // The real part of `scaled_gap` below, exactly.
+                *z = (e - xr) * self.inv_width.re();
             }
-            below = cdf;
+            // Padded with z = 0 to whole vectors.
+            let padded = n.next_multiple_of(crate::special::LANES);
+            let (mut cdf, mut density) = ([0.0; CHUNK], [0.0; CHUNK]);
+            K::cdf_and_density(&z[..padded], &mut cdf[..padded], &mut density[..padded]);
+            for (i, j) in edges.enumerate() {
+                let gap = scaled_gap(self.edges[j], x, self.inv_width);
+                let f = custom_unary(gap, |z| K::taylor(z, cdf[i], density[i], D::NDERIV));
+                if j > 0 {
+                    hist[j - 1] += weighted(f - below, w);
+                }
+                below = f;
+            }
+        }
+        // F = 1 from `hi` on (an event at ±∞ has `lo > hi` and no bins).
+        if lo <= hi && (1..=self.nbins).contains(&hi) {
+            hist[hi - 1] += weighted(D::one() - below, w);
         }
     }
 }
+
+/// Edges per chunk of an event's edge loop.
+const CHUNK: usize = 16;
 
 /// `(e − x)·inv_width`, in `f64` when both `e` and `x` are plain data.
 #[inline]

@@ -31,7 +31,10 @@ pub(super) fn scaled_tail(x: f64, h: f64) -> f64 {
     let shifted = 4.0 * x + ROUND;
     let n = shifted - ROUND;
     let s = x - 0.25 * n;
-    let [higher @ .., c0] = PIECES[(shifted.to_bits() & 0x3f) as usize];
+    // The `min` is no clamp for `x < END` (`n ≤ 36`); it leaves the lookup without a bounds
+    // check, so that a loop of these can be vectorised.
+    let piece = ((shifted.to_bits() & 0x3f) as usize).min(PIECES.len() - 1);
+    let [higher @ .., c0] = PIECES[piece];
     let rest = super::horner(&higher, s) * s;
     c0 + (rest - h * (c0 + rest))
 }
