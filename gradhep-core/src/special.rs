@@ -171,7 +171,8 @@ pub(crate) fn normal_cdfs_and_pdfs(z: &[f64], cdf: &mut [f64], pdf: &mut [f64]) 
         }
     }
     for (i, ((c, p), &x)) in cdf.iter_mut().zip(pdf.iter_mut()).zip(z).enumerate() {
-        if i >= vectorised || !(x.abs() < scaled_tail::END) {
+        let within_reach = x.abs() < scaled_tail::END; // false for NaN
+        if i >= vectorised || !within_reach {
             (*c, *p) = cdf_and_pdf(x);
         }
     }

@@ -17,7 +17,9 @@
 //! an event's unit weight. Each event therefore evaluates `F` only at the edges within `R`
 //! (found by binary search on the sorted edges), takes `F` as exactly 0 below and 1 above,
 //! and so touches `O(edges within reach)` bins instead of all of them; the result equals the
-//! dense formula to rounding, in value and derivatives.
+//! dense formula to rounding, in value and derivatives. `F` and `F'` at an event's edges are
+//! computed first, in plain `f64` (for the Gaussian four edges at a time in vector
+//! registers), and only then combined into the bins in the scalar type.
 //!
 //! # Parallelism
 //! With the `parallel` feature (on by default) events are split into at most 64 shards of at
@@ -272,8 +274,9 @@ impl<D: Scalar, E: Elem<D>> Layout<'_, D, E> {
     }
 }
 
-/// Edges per chunk of an event's edge loop.
+/// Edges per chunk of an event's edge loop: whole vectors of the kernel's batch.
 const CHUNK: usize = 16;
+const _: () = assert!(CHUNK.is_multiple_of(crate::special::LANES));
 
 /// `(e − x)·inv_width`, in `f64` when both `e` and `x` are plain data.
 #[inline]
