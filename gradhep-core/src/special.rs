@@ -256,7 +256,7 @@ fn horner(coeffs: &[f64], t: f64) -> f64 {
 /// separate product and sum, since a software `fma` would cost more than the kernels that use
 /// this.
 #[inline(always)]
-fn mul_add(a: f64, b: f64, c: f64) -> f64 {
+pub(crate) fn mul_add(a: f64, b: f64, c: f64) -> f64 {
     #[cfg(target_feature = "fma")]
     {
         a.mul_add(b, c)

@@ -416,6 +416,113 @@ fn results_are_the_same_bits_on_any_number_of_threads() {
     assert_eq!(bits(&one), bits(&mlp_sums(&theta, &events)));
 }
 
+/// `Σᵢ φ(θ; eᵢ)` and its Jacobian one event per call, added up in event order: what
+/// `event_sum_jacobian` gives within one shard, whether it sweeps events together or not.
+fn one_by_one<E: Sync>(
+    theta: &[f64],
+    events: &[E],
+    m: usize,
+    phi: impl Fn(&[Rev], &E, &mut [Rev]) + Sync,
+) -> EventSums {
+    let mut total = event_sum_jacobian(theta, &events[..0], m, &phi);
+    for e in events {
+        let s = event_sum_jacobian(theta, std::slice::from_ref(e), m, &phi);
+        total.sum.iter_mut().zip(&s.sum).for_each(|(t, x)| *t += x);
+        total
+            .jacobian
+            .iter_mut()
+            .zip(&s.jacobian)
+            .for_each(|(t, x)| *t += x);
+    }
+    total
+}
+
+/// `a` and `b` hold the same numbers (see [`agree`] with `ulps = 0`).
+fn assert_same(a: &EventSums, b: &EventSums) {
+    assert_eq!(a.nparams, b.nparams);
+    for (i, (x, y)) in a
+        .sum
+        .iter()
+        .chain(&a.jacobian)
+        .zip(b.sum.iter().chain(&b.jacobian))
+        .enumerate()
+    {
+        assert!(agree(*x, *y, 0.0), "entry {i}: {x} vs {y}");
+    }
+}
+
+#[test]
+fn events_swept_together_give_each_events_own_sweep() {
+    // 4 events of the same shape are swept side by side: 13 events are three such batches
+    // and one event alone, through the scalar sweep below the network output
+    let (theta, events) = (theta(), events(13));
+    let phi = |p: &[Rev], x: &[f64; 2], out: &mut [Rev]| mlp_shares(p, x, out);
+    assert_same(
+        &mlp_sums(&theta, &events),
+        &one_by_one(&theta, &events, 3, phi),
+    );
+    // ... and through the general sweep, with an output that reads a parameter directly
+    let phi = |p: &[Rev], x: &[f64; 2], out: &mut [Rev]| {
+        mlp_shares(p, x, &mut out[..3]);
+        out[3] = p[1] * x[0];
+    };
+    let together = event_sum_jacobian(&theta, &events, 4, phi);
+    assert_same(&together, &one_by_one(&theta, &events, 4, phi));
+}
+
+#[test]
+fn events_of_other_shapes_are_swept_one_by_one() {
+    // φ's operations depend on the event: more of them for x > 0.5, the same number on
+    // other parents for 0 < x ≤ 0.5; batches mix the three shapes or hold one
+    let phi = |p: &[Rev], &x: &f64, out: &mut [Rev]| {
+        out[0] = if x > 0.5 {
+            (p[0] * x).sin() * p[1]
+        } else if x > 0.0 {
+            p[1] * (p[0] * x)
+        } else {
+            (p[0] * x) * p[1]
+        };
+    };
+    let events = [
+        0.7, 0.2, -0.3, 0.9, 0.1, -0.3, 0.4, -0.2, -1.0, -2.0, -0.5, -0.1, 0.6,
+    ];
+    let theta = [1.3, -0.4];
+    let s = event_sum_jacobian(&theta, &events, 1, phi);
+    assert_same(&s, &one_by_one(&theta, &events, 1, phi));
+    // against the analytic gradient
+    let (mut d0, mut d1) = (0.0, 0.0);
+    for &x in &events {
+        if x > 0.5 {
+            d0 += (theta[0] * x).cos() * x * theta[1];
+            d1 += (theta[0] * x).sin();
+        } else {
+            d0 += x * theta[1];
+            d1 += theta[0] * x;
+        }
+    }
+    assert!(agree(s.jacobian[0], d0, 16.0) && agree(s.jacobian[1], d1, 16.0));
+}
+
+#[test]
+fn a_zero_adjoint_in_one_lane_stays_zero_through_an_infinite_partial() {
+    // √(θ₀ − x) at θ₀ = x = 1 has a NaN partial (0·∞); those events do not depend on it (it
+    // is multiplied by x − 1 = 0), and share batches with events that do
+    let phi = |p: &[Rev], &x: &f64, out: &mut [Rev]| {
+        out[0] = (p[0] - x).sqrt() * (x - 1.0) + p[1] * 2.0;
+    };
+    let theta = [1.0, 1.0];
+    let events = [1.0, 0.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0, 0.0];
+    let s = event_sum_jacobian(&theta, &events, 1, phi);
+    assert_same(&s, &one_by_one(&theta, &events, 1, phi));
+    // ∂/∂θ₀ = Σ over x ≠ 1 of −√(1 − x)/2
+    let d0 = -1.0 - 0.5f64.sqrt() / 2.0;
+    assert!(
+        agree(s.jacobian[0], d0, 4.0) && s.jacobian[1] == 18.0,
+        "{:?}",
+        s.jacobian
+    );
+}
+
 #[test]
 fn pullback_is_the_gradient_of_a_function_of_the_sums() {
     // R(S) = S₀·S₂ − ln S₁: dR/dθ = S₂ ∂S₀ + S₀ ∂S₂ − ∂S₁/S₁
@@ -507,20 +614,20 @@ fn many_sums_through_one_carrying_node() {
 
 #[test]
 fn outputs_may_be_leaves_constants_or_the_same_node() {
-    let s = event_sum_jacobian(
-        &[3.0, 4.0],
-        &[()],
-        4,
-        |p: &[Rev], _: &(), out: &mut [Rev]| {
-            let y = p[0] * p[1];
-            out[0] = p[1];
-            out[1] = Rev::from(7.0);
-            out[2] = y;
-            out[3] = y;
-        },
-    );
+    let phi = |p: &[Rev], _: &(), out: &mut [Rev]| {
+        let y = p[0] * p[1];
+        out[0] = p[1];
+        out[1] = Rev::from(7.0);
+        out[2] = y;
+        out[3] = y;
+    };
+    let s = event_sum_jacobian(&[3.0, 4.0], &[()], 4, phi);
     assert_eq!(s.sum, vec![4.0, 7.0, 12.0, 12.0]);
     assert_eq!(s.jacobian, vec![0.0, 1.0, 0.0, 0.0, 4.0, 3.0, 4.0, 3.0]);
+    // five times that for five events, four of them swept side by side
+    let s5 = event_sum_jacobian(&[3.0, 4.0], &[(); 5], 4, phi);
+    let times5 = |v: &[f64]| v.iter().map(|x| 5.0 * x).collect::<Vec<_>>();
+    assert_eq!((s5.sum, s5.jacobian), (times5(&s.sum), times5(&s.jacobian)));
 }
 
 #[test]

@@ -13,7 +13,19 @@
 //! feeding a histogram is the usual case), and the rest of the tape is swept once, with a
 //! scalar adjoint: `∂outputs/∂θ = ā_y ⊗ ∂y/∂θ`. Below such a node a sweep costs one
 //! multiply-add per parent instead of `m`.
+//!
+//! # Events side by side
+//! Code whose operations do not depend on the event (a network, a histogram's edges)
+//! records the same tape for every event, with other values. So an ended event's tape is
+//! put aside, and [`LANES`] of them are swept at once: the parents are read once, and each
+//! node's adjoints are a vector of one value per event, passed on with vector
+//! multiply-adds. The sweep compares the tapes' parents at every node as it goes; tapes of
+//! other lengths or outputs, or whose parents turn out to differ, are swept one by one
+//! instead (the adjoints they left are cleared first). Each lane does the arithmetic of its
+//! own sweep, and the lanes' Jacobians are added in event order, so the result is that of
+//! sweeping the events one by one (a zero may differ in sign).
 
+use crate::special::mul_add;
 use std::cell::{Cell, RefCell};
 use std::ptr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -32,15 +44,12 @@ const CONSTANT: Node = Node {
 };
 
 pub(super) struct Tape {
+    /// The event being recorded.
     nodes: Vec<Node>,
-    /// Adjoints, up to [`GROUP`] per node during a sweep; all zero between sweeps (the sweep
-    /// zeroes each node's adjoints once it has passed them on), so no event pays for
-    /// clearing them.
-    adjoints: Vec<f64>,
-    /// The scalar adjoints below a node that carries every output; zero between sweeps.
-    scalar: Vec<f64>,
-    /// Whether a node has adjoints still to pass on; all false between sweeps.
-    pending: Vec<bool>,
+    /// Events ended and not yet swept, the first `aside` of these.
+    ended: [Ended; LANES],
+    aside: usize,
+    scratch: Scratch,
     /// The current event's stamp, carried by every value recorded in it.
     generation: u32,
     /// The last generation of the block this thread took from [`GENERATIONS`].
@@ -56,9 +65,9 @@ thread_local! {
     static TAPE: RefCell<Tape> = const {
         RefCell::new(Tape {
             nodes: Vec::new(),
-            adjoints: Vec::new(),
-            scalar: Vec::new(),
-            pending: Vec::new(),
+            ended: [const { Ended { nodes: Vec::new(), outputs: Vec::new() } }; LANES],
+            aside: 0,
+            scratch: Scratch { adjoints: Vec::new(), scalar: Vec::new(), pending: Vec::new() },
             generation: 0,
             block_end: 0,
         })
@@ -156,39 +165,37 @@ pub(super) fn begin_event(k: usize) -> u32 {
 /// Most outputs swept together; more are swept in groups of this many.
 const GROUP: usize = 8;
 
-/// Ends the event begun by [`begin_event`] with `k` leaves: adds `∂yᵦ/∂θₖ` to
-/// `jacobian[k'·m + b]` (leaf-major, as the adjoints lie) for the `m` outputs `y` given by
-/// their node indices.
+/// Events whose tapes are swept together when they have the same shape (see the
+/// [module docs](self)).
+const LANES: usize = 4;
+
+/// An event recorded and put aside to be swept: its tape and its outputs' nodes.
+struct Ended {
+    nodes: Vec<Node>,
+    outputs: Vec<u32>,
+}
+
+/// Ends the event begun by [`begin_event`] with `k` leaves and outputs at the node indices
+/// `outputs`, and puts it aside; once [`LANES`] events are, sweeps them, adding `∂yᵦ/∂θₖ` to
+/// `jacobian[k'·m + b]` (leaf-major, as the adjoints lie) for each in turn. [`finish`] sweeps
+/// the rest.
 pub(super) fn end_event(k: usize, outputs: &[u32], jacobian: &mut [f64]) {
     RECORDING.set(ptr::null_mut());
     TAPE.with_borrow_mut(|t| {
-        let m = outputs.len();
-        let n = t.nodes.len();
-        let rows = n * m.min(GROUP);
-        if t.adjoints.len() < rows {
-            t.adjoints.resize(rows, 0.0);
-        }
-        if t.pending.len() < n {
-            t.pending.resize(n, false);
-            t.scalar.resize(n, 0.0);
-        }
-        for (g, group) in outputs.chunks(GROUP).enumerate() {
-            let columns = Columns {
-                stride: m,
-                offset: g * GROUP,
-            };
-            match group.len() {
-                1 => t.sweep::<1>(k, group, jacobian, columns),
-                2 => t.sweep::<2>(k, group, jacobian, columns),
-                3 => t.sweep::<3>(k, group, jacobian, columns),
-                4 => t.sweep::<4>(k, group, jacobian, columns),
-                5 => t.sweep::<5>(k, group, jacobian, columns),
-                6 => t.sweep::<6>(k, group, jacobian, columns),
-                7 => t.sweep::<7>(k, group, jacobian, columns),
-                _ => t.sweep::<GROUP>(k, group, jacobian, columns),
-            }
+        let ended = &mut t.ended[t.aside];
+        std::mem::swap(&mut ended.nodes, &mut t.nodes);
+        ended.outputs.clear();
+        ended.outputs.extend_from_slice(outputs);
+        t.aside += 1;
+        if t.aside == LANES {
+            t.sweep_aside(k, jacobian);
         }
     });
+}
+
+/// Sweeps the events [`end_event`] put aside and has not swept yet.
+pub(super) fn finish(k: usize, jacobian: &mut [f64]) {
+    TAPE.with_borrow_mut(|t| t.sweep_aside(k, jacobian));
 }
 
 /// Where a group of outputs lies in a leaf-major Jacobian: leaf `l`, output `b` of the group
@@ -200,19 +207,107 @@ struct Columns {
 }
 
 impl Tape {
-    /// One reverse sweep for `M` outputs (see the [module docs](self)), adding into
-    /// `jacobian` at `columns`.
-    fn sweep<const M: usize>(
+    /// Sweeps the events put aside, in the order they ended: together if there are
+    /// [`LANES`] of the same shape, else one by one.
+    fn sweep_aside(&mut self, k: usize, jacobian: &mut [f64]) {
+        let ended = &self.ended[..std::mem::take(&mut self.aside)];
+        if let Ok(lanes) = <&[Ended; LANES]>::try_from(ended)
+            && lanes
+                .iter()
+                .all(|e| e.nodes.len() == lanes[0].nodes.len() && e.outputs == lanes[0].outputs)
+        {
+            let tapes = lanes.each_ref().map(|e| &e.nodes[..]);
+            if self
+                .scratch
+                .sweep_lanes(tapes, k, &lanes[0].outputs, jacobian)
+            {
+                return;
+            }
+        }
+        for e in ended {
+            let swept = self
+                .scratch
+                .sweep_lanes([&e.nodes], k, &e.outputs, jacobian);
+            debug_assert!(swept, "one tape always has its own shape");
+        }
+    }
+}
+
+/// The sweeps' working memory, all zero between sweeps (each sweep zeroes what it used once
+/// it has passed it on), so no event pays for clearing it.
+struct Scratch {
+    /// Adjoints, up to [`GROUP`] per node and lane.
+    adjoints: Vec<f64>,
+    /// The scalar adjoints below a node that carries every output, one per node and lane.
+    scalar: Vec<f64>,
+    /// Whether a node has adjoints still to pass on.
+    pending: Vec<bool>,
+}
+
+impl Scratch {
+    /// Sweeps `L` tapes of one length with outputs at nodes `outputs`, adding each lane's
+    /// Jacobian in turn. Returns whether the tapes had the same parents at every node; if
+    /// not, `jacobian` is as it was and the sweep should be done one tape at a time.
+    fn sweep_lanes<const L: usize>(
         &mut self,
+        tapes: [&[Node]; L],
+        k: usize,
+        outputs: &[u32],
+        jacobian: &mut [f64],
+    ) -> bool {
+        let m = outputs.len();
+        let n = tapes[0].len();
+        let rows = n * m.min(GROUP) * L;
+        if self.adjoints.len() < rows {
+            self.adjoints.resize(rows, 0.0);
+        }
+        if self.pending.len() < n {
+            self.pending.resize(n, false);
+        }
+        if self.scalar.len() < n * L {
+            self.scalar.resize(n * L, 0.0);
+        }
+        // Each group's sweep visits every node, so the first tells whether the shapes agree.
+        for (g, group) in outputs.chunks(GROUP).enumerate() {
+            let columns = Columns {
+                stride: m,
+                offset: g * GROUP,
+            };
+            let swept = match group.len() {
+                1 => self.sweep::<1, L>(tapes, k, group, jacobian, columns),
+                2 => self.sweep::<2, L>(tapes, k, group, jacobian, columns),
+                3 => self.sweep::<3, L>(tapes, k, group, jacobian, columns),
+                4 => self.sweep::<4, L>(tapes, k, group, jacobian, columns),
+                5 => self.sweep::<5, L>(tapes, k, group, jacobian, columns),
+                6 => self.sweep::<6, L>(tapes, k, group, jacobian, columns),
+                7 => self.sweep::<7, L>(tapes, k, group, jacobian, columns),
+                _ => self.sweep::<GROUP, L>(tapes, k, group, jacobian, columns),
+            };
+            if !swept {
+                self.adjoints[..rows].fill(0.0);
+                self.scalar[..n * L].fill(0.0);
+                self.pending[..n].fill(false);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// One reverse sweep of `L` tapes for `M` outputs (see the [module docs](self)), adding
+    /// into `jacobian` at `columns`; `false`, with `jacobian` untouched, if the tapes'
+    /// parents differ somewhere.
+    fn sweep<const M: usize, const L: usize>(
+        &mut self,
+        tapes: [&[Node]; L],
         k: usize,
         outputs: &[u32],
         jacobian: &mut [f64],
         columns: Columns,
-    ) {
-        let nodes = &self.nodes;
-        // One length for the three, so that indexing by node needs no bounds checks.
-        let n = nodes.len();
-        let adjoints = &mut self.adjoints.as_chunks_mut::<M>().0[..n];
+    ) -> bool {
+        // One length for all, so that indexing by node needs no bounds checks.
+        let n = tapes[0].len();
+        let tapes = tapes.map(|t| &t[..n]);
+        let adjoints = &mut self.adjoints.as_chunks_mut::<M>().0.as_chunks_mut::<L>().0[..n];
         let pending = &mut self.pending[..n];
         // Nodes marked pending and not yet passed on.
         let mut to_pass = 0usize;
@@ -221,40 +316,58 @@ impl Tape {
                 (node as usize) < n,
                 "event_sum_jacobian: an output from another event"
             );
-            adjoints[node as usize][b] += 1.0;
+            for lane in &mut adjoints[node as usize] {
+                lane[b] += 1.0;
+            }
             mark(pending, node as usize, &mut to_pass);
         }
+        let mut differ = false;
         for i in (k + 1..n).rev() {
+            differ |= parents_differ(&tapes, i);
             if !pending[i] {
                 continue;
             }
             pending[i] = false;
             to_pass -= 1;
-            let a = std::mem::replace(&mut adjoints[i], [0.0; M]);
+            let a = std::mem::replace(&mut adjoints[i], [[0.0; M]; L]);
             if to_pass == 0 {
                 // Node i carries every output: the rest is one scalar sweep.
-                adjoints[0] = [0.0; M];
-                scalar_sweep(nodes, &mut self.scalar, k, i, &a, jacobian, columns);
-                return;
+                adjoints[0] = [[0.0; M]; L];
+                return scalar_sweep(tapes, &mut self.scalar, k, i, &a, differ, jacobian, columns);
             }
-            let node = nodes[i];
-            for (&p, &w) in node.parents.iter().zip(&node.partials) {
+            for (j, &p) in tapes[0][i].parents.iter().enumerate() {
                 check_parent(p, i);
-                pass_on(&mut adjoints[p as usize], &a, w);
+                for (lane, (target, a)) in adjoints[p as usize].iter_mut().zip(&a).enumerate() {
+                    pass_on(target, a, tapes[lane][i].partials[j]);
+                }
                 mark(pending, p as usize, &mut to_pass);
             }
+        }
+        if differ {
+            return false;
         }
         // No single node carried everything: the leaves' adjoints are the Jacobian.
         for leaf in 1..=k {
             pending[leaf] = false;
-            let a = std::mem::replace(&mut adjoints[leaf], [0.0; M]);
             let at = (leaf - 1) * columns.stride + columns.offset;
-            for (j, a) in jacobian[at..at + M].iter_mut().zip(a) {
-                *j += a;
+            for a in std::mem::replace(&mut adjoints[leaf], [[0.0; M]; L]) {
+                for (j, a) in jacobian[at..at + M].iter_mut().zip(a) {
+                    *j += a;
+                }
             }
         }
-        adjoints[0] = [0.0; M];
+        adjoints[0] = [[0.0; M]; L];
+        true
     }
+}
+
+/// Whether node `i` has other parents in some lane than in the first. The sweep reads the
+/// partials next to them anyway, and has latency to spare for the comparison.
+#[inline(always)]
+fn parents_differ<const L: usize>(tapes: &[&[Node]; L], i: usize) -> bool {
+    let key = |node: &Node| u64::from(node.parents[0]) | u64::from(node.parents[1]) << 32;
+    let first = key(&tapes[0][i]);
+    tapes[1..].iter().fold(0, |d, t| d | (key(&t[i]) ^ first)) != 0
 }
 
 /// Marks node `p` as having adjoints to pass on (the constant node never has).
@@ -266,52 +379,89 @@ fn mark(pending: &mut [bool], p: usize, to_pass: &mut usize) {
     }
 }
 
-/// The sweep below node `top`, which carries the outputs with adjoints `a`: the gradient
-/// `g = ∂y_top/∂θ` by one scalar sweep, then `jacobian += g ⊗ a` at `columns`.
-fn scalar_sweep<const M: usize>(
-    nodes: &[Node],
+/// The sweep of `L` tapes below node `top`, which carries the outputs with adjoints `a`
+/// (per lane): each lane's gradient `g = ∂y_top/∂θ` by one scalar sweep, all lanes side by
+/// side, then `jacobian += g ⊗ a` lane by lane at `columns` — unless the tapes' parents
+/// differ here or (`differ`) above `top`: then `false`, with `jacobian` untouched.
+#[allow(clippy::too_many_arguments)]
+fn scalar_sweep<const M: usize, const L: usize>(
+    tapes: [&[Node]; L],
     adjoint: &mut [f64],
     k: usize,
     top: usize,
-    a: &[f64; M],
+    a: &[[f64; M]; L],
+    mut differ: bool,
     jacobian: &mut [f64],
     columns: Columns,
-) {
-    // One length for both, so that indexing below `top` needs no bounds checks.
-    let (nodes, adjoint_up_to_top) = (&nodes[..=top], &mut adjoint[..=top]);
-    adjoint_up_to_top[top] = 1.0;
-    for (i, node) in nodes.iter().enumerate().skip(k + 1).rev() {
-        let s = std::mem::replace(&mut adjoint_up_to_top[i], 0.0);
-        if s == 0.0 {
-            continue;
+) -> bool {
+    // One length for all, so that indexing below `top` needs no bounds checks.
+    let tapes = tapes.map(|t| &t[..=top]);
+    let adjoint = &mut adjoint.as_chunks_mut::<L>().0[..=top];
+    // `s` is node i's adjoints, whole when the sweep reaches i (everything that passes to i
+    // lies above it). What node i passes to node i − 1 goes in registers, `below`, and not
+    // through memory: in a chain of sums that is the usual parent, and storing an adjoint
+    // only to reload it at the next node would put the store's latency on the sweep's
+    // critical path. A lane whose adjoint is zero passes nothing on, even through an
+    // infinite partial.
+    let mut s = [1.0; L];
+    for i in (k + 1..=top).rev() {
+        differ |= parents_differ(&tapes, i);
+        let mut below = std::mem::replace(&mut adjoint[i - 1], [0.0; L]);
+        let live = s.map(|s| s != 0.0);
+        if live.contains(&true) {
+            for (j, &p) in tapes[0][i].parents.iter().enumerate() {
+                check_parent(p, i);
+                let w = std::array::from_fn(|lane| tapes[lane][i].partials[j]);
+                if p as usize == i - 1 {
+                    below = passed_on(below, w, s, live);
+                } else {
+                    let target = &mut adjoint[p as usize];
+                    *target = passed_on(*target, w, s, live);
+                }
+            }
         }
-        for (&p, &w) in node.parents.iter().zip(&node.partials) {
-            check_parent(p, i);
-            adjoint_up_to_top[p as usize] += w * s;
-        }
+        s = below;
     }
-    let leaves = adjoint[1..=k].iter_mut();
-    if columns.stride == M {
-        // One group: the Jacobian's rows are the leaves' `M` columns, in order.
-        for (row, g) in jacobian.as_chunks_mut::<M>().0.iter_mut().zip(leaves) {
-            pass_on(row, a, std::mem::replace(g, 0.0));
-        }
-    } else {
-        for (leaf, g) in leaves.enumerate() {
-            let at = leaf * columns.stride + columns.offset;
-            pass_on(&mut jacobian[at..at + M], a, std::mem::replace(g, 0.0));
-        }
+    // The last step took leaf k's adjoints.
+    adjoint[k] = s;
+    if differ {
+        return false;
     }
-    adjoint[0] = 0.0;
+    for (leaf, g) in adjoint[1..=k].iter_mut().enumerate() {
+        let g = std::mem::replace(g, [0.0; L]);
+        let at = leaf * columns.stride + columns.offset;
+        let row: &mut [f64; M] = (&mut jacobian[at..at + M]).try_into().expect("M columns");
+        // The lanes' products added in registers, in event order, and stored once.
+        let mut sum = *row;
+        for (a, g) in a.iter().zip(g) {
+            pass_on(&mut sum, a, g);
+        }
+        *row = sum;
+    }
+    adjoint[0] = [0.0; L];
+    true
+}
+
+/// `t + w·s` in the lanes that are `live`; in the others (where `s` is zero) `t + 0·s`, so
+/// that an infinite or NaN `w` passes nothing on. The partial, not the result, is selected:
+/// the lanes stay in one vector register and are stored whole (a store of some lanes only
+/// could not be forwarded to the load of the next node, which often reads it).
+#[inline(always)]
+fn passed_on<const L: usize>(t: [f64; L], w: [f64; L], s: [f64; L], live: [bool; L]) -> [f64; L] {
+    std::array::from_fn(|lane| {
+        let w = if live[lane] { w[lane] } else { 0.0 };
+        mul_add(w, s[lane], t[lane])
+    })
 }
 
 /// Abandons the event being recorded (its `phi` panicked), so the thread can record again.
 pub(super) fn abandon_event() {
     RECORDING.set(ptr::null_mut());
     TAPE.with_borrow_mut(|t| {
-        t.adjoints.fill(0.0);
-        t.scalar.fill(0.0);
-        t.pending.fill(false);
+        t.aside = 0;
+        t.scratch.adjoints.fill(0.0);
+        t.scratch.scalar.fill(0.0);
+        t.scratch.pending.fill(false);
     });
 }
 
