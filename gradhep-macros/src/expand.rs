@@ -161,6 +161,10 @@ fn declare_params(walker: &mut Walker, sig: &mut Signature, mask: &[bool]) {
     }
 }
 
+/// The rewritten function, with an inline hint unless it has its own: a companion calls it
+/// with seeds whose one-hot tangents are constants, and only where the body inlines into the
+/// companion can the compiler fold the zero components away (W1's serial `_grad`: 1.12× the
+/// hand-written num-dual without the hint, 1.00 with it).
 fn emit(func: &Function) -> TokenStream {
     let Function {
         attrs,
@@ -168,7 +172,8 @@ fn emit(func: &Function) -> TokenStream {
         sig,
         block,
     } = func;
-    quote!(#(#attrs)* #vis #sig #block)
+    let hint = (!attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
+    quote!(#(#attrs)* #hint #vis #sig #block)
 }
 
 /// `D`, or a name the item does not use.

@@ -1,4 +1,5 @@
 /// Weighted events kept by a soft cut at `cut`.
+#[inline]
 pub fn kept<D: ::gradhep::Scalar>(
     cut: D,
     width: D,
