@@ -24,6 +24,11 @@ pub mod smooth;
 pub mod special;
 pub mod stats;
 
+/// `f64` values per AVX2 vector register: how many events or points the vectorised loops
+/// take side by side (`par_sum`'s interleaved partial sums, the batched `Φ`, the reverse
+/// sweep's lanes). The build leaves AVX-512 out (`.cargo/config.toml`), so four it is.
+pub(crate) const LANES: usize = 4;
+
 pub use dense::DualDense64;
 pub use parallel::par_sum;
 pub use reverse::{EventSums, Rev, event_sum_jacobian};

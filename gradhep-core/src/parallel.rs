@@ -11,6 +11,7 @@
 //! threads. A sum of duals is the sum of the values and of each tangent component, so the
 //! partial sums of duals combine exactly as those of `f64` do.
 
+use crate::LANES;
 use crate::scalar::Scalar;
 use std::ops::Range;
 
@@ -67,9 +68,6 @@ pub fn par_sum<T: Sync, D: Scalar>(items: &[T], f: impl Fn(&T) -> D + Sync) -> D
         .into_iter()
         .fold(D::zero(), |acc, partial| acc + partial)
 }
-
-/// Partial sums per shard, interleaved event by event (see the [module docs](self)).
-const LANES: usize = 4;
 
 /// `Σᵢ f(&items[i])` as `((p₀ + p₁) + (p₂ + p₃)) + rest`, `pⱼ` the sum of the events
 /// `i ≡ j (mod 4)` of the leading multiple of four and `rest` that of the last `len mod 4`.

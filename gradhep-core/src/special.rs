@@ -12,6 +12,7 @@
 mod exp;
 mod scaled_tail;
 
+use crate::LANES;
 use crate::scalar::{Scalar, custom_unary};
 pub(crate) use exp::{exp_nonpositive, sech_squared};
 use scaled_tail::scaled_tail;
@@ -177,9 +178,6 @@ pub(crate) fn normal_cdfs_and_pdfs(z: &[f64], cdf: &mut [f64], pdf: &mut [f64]) 
         }
     }
 }
-
-/// Points per vector of [`normal_cdfs_and_pdfs`]: four `f64` to an AVX2 register.
-pub(crate) const LANES: usize = 4;
 
 /// `(Φ(x), φ(x))`. Within `|x| < 9`, the kernel histograms' reach, from one `exp`
 /// ([`cdf_and_pdf_within_reach`]). Beyond, through libm's `erfc` ([`sf`]); exactly `0` and

@@ -255,7 +255,7 @@ impl<D: Scalar, E: Elem<D>> Layout<'_, D, E> {
                 *z = (e - xr) * self.inv_width.re();
             }
             // Padded with z = 0 to whole vectors.
-            let padded = n.next_multiple_of(crate::special::LANES);
+            let padded = n.next_multiple_of(crate::LANES);
             let (mut cdf, mut density) = ([0.0; CHUNK], [0.0; CHUNK]);
             K::cdf_and_density(&z[..padded], &mut cdf[..padded], &mut density[..padded]);
             for (i, j) in edges.enumerate() {
@@ -276,7 +276,7 @@ impl<D: Scalar, E: Elem<D>> Layout<'_, D, E> {
 
 /// Edges per chunk of an event's edge loop: whole vectors of the kernel's batch.
 const CHUNK: usize = 16;
-const _: () = assert!(CHUNK.is_multiple_of(crate::special::LANES));
+const _: () = assert!(CHUNK.is_multiple_of(crate::LANES));
 
 /// `(e − x)·inv_width`, in `f64` when both `e` and `x` are plain data.
 #[inline]

@@ -25,6 +25,7 @@
 //! own sweep, and the lanes' Jacobians are added in event order, so the result is that of
 //! sweeping the events one by one (a zero may differ in sign).
 
+use crate::LANES;
 use crate::special::mul_add;
 use std::cell::{Cell, RefCell};
 use std::ptr;
@@ -164,10 +165,6 @@ pub(super) fn begin_event(k: usize) -> u32 {
 
 /// Most outputs swept together; more are swept in groups of this many.
 const GROUP: usize = 8;
-
-/// Events whose tapes are swept together when they have the same shape (see the
-/// [module docs](self)).
-const LANES: usize = 4;
 
 /// An event recorded and put aside to be swept: its tape and its outputs' nodes.
 struct Ended {
