@@ -1,7 +1,7 @@
 //! Sums over events on all cores, with results that do not depend on the number of cores.
 //!
-//! Events are split into shards that depend only on their number (at most 64 shards of at
-//! least 8192 events). With the `parallel` feature (on by default) the shards run on rayon's
+//! Events are split into shards that depend only on their number (at most 64 shards, of at
+//! least 8192 events for the sums here). With the `parallel` feature (on by default) the shards run on rayon's
 //! pool; without it they run one after another. Each shard is summed as four interleaved
 //! partial sums (event `i` into partial `i mod 4`, the remainder of the shard's length after
 //! them), which are independent chains of additions: the compiler can then evaluate several
@@ -15,16 +15,21 @@ use crate::LANES;
 use crate::scalar::Scalar;
 use std::ops::Range;
 
-/// Fewest events per shard: below this a shard's own bookkeeping would cost more than its
-/// events.
-const MIN_SHARD: usize = 8192;
+/// Fewest events per shard when an event costs a few arithmetic operations (a sum's term, a
+/// histogram's entry): below this a shard's own bookkeeping would cost more than its events.
+pub(crate) const MIN_SHARD: usize = 8192;
 /// Most shards: bounds the memory of per-shard partial results.
 const MAX_SHARDS: usize = 64;
 
-/// `[f(shard) for each shard of 0..n]`, in shard order; the shards depend on `n` only and
-/// run in parallel with the `parallel` feature.
-pub(crate) fn map_shards<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
-    let shard_len = (n / MAX_SHARDS).max(MIN_SHARD);
+/// `[f(shard) for each shard of 0..n]`, in shard order: shards of at least `min_shard`
+/// events (but the last), which depend on `n` only and run in parallel with the `parallel`
+/// feature.
+pub(crate) fn map_shards<T: Send>(
+    n: usize,
+    min_shard: usize,
+    f: impl Fn(Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let shard_len = n.div_ceil(MAX_SHARDS).max(min_shard).max(1);
     let shards = n.div_ceil(shard_len);
     let shard = |k: usize| f(k * shard_len..((k + 1) * shard_len).min(n));
     #[cfg(feature = "parallel")]
@@ -64,7 +69,7 @@ pub(crate) fn map_shards<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync
 /// assert!(dy_dt.abs() < 1e-12);
 /// ```
 pub fn par_sum<T: Sync, D: Scalar>(items: &[T], f: impl Fn(&T) -> D + Sync) -> D {
-    map_shards(items.len(), |r| interleaved_sum(&items[r], &f))
+    map_shards(items.len(), MIN_SHARD, |r| interleaved_sum(&items[r], &f))
         .into_iter()
         .fold(D::zero(), |acc, partial| acc + partial)
 }

@@ -34,9 +34,12 @@
 //! `32·min(M, 8) + 33` of sweep).
 //!
 //! # Determinism
-//! Events go through the same fixed shards as [`par_sum`](crate::par_sum) (rayon's pool with
-//! the `parallel` feature); each shard adds its events in order and the shards are added in
-//! shard order, so `S` and the Jacobian are the same bit for bit on any number of threads.
+//! Events go through fixed shards, as in [`par_sum`](crate::par_sum) (rayon's pool with the
+//! `parallel` feature), but smaller: an event costs microseconds, so a shard of 64 events is
+//! already worth its bookkeeping (an `M × K` Jacobian, added once to the total), and small
+//! shards keep the cores busy to the end. Each shard adds its events in order and the shards
+//! are added in shard order, so `S` and the Jacobian are the same bit for bit on any number
+//! of threads.
 //!
 //! # Misuse
 //! A `Rev` means something only inside the event that recorded it. `φ` must not keep one
@@ -74,6 +77,9 @@ mod tape;
 pub use rev::Rev;
 
 use crate::parallel::map_shards;
+
+/// Fewest events per shard of [`event_sum_jacobian`] (but the last).
+const MIN_EVENT_SHARD: usize = 64;
 
 /// The sums `S = Σᵢ φ(θ; eᵢ)` of [`event_sum_jacobian`] and their Jacobian `∂S/∂θ`.
 ///
@@ -194,7 +200,7 @@ pub fn event_sum_jacobian<E: Sync>(
         u32::try_from(k).is_ok_and(|k| k < u32::MAX),
         "event_sum_jacobian: {k} parameters overflow the tape's node index"
     );
-    let partials = map_shards(events.len(), |range| {
+    let partials = map_shards(events.len(), MIN_EVENT_SHARD, |range| {
         let mut sum = vec![0.0; m];
         let mut jacobian = vec![0.0; m * k];
         let mut params = vec![Rev::constant(0.0); k];

@@ -348,7 +348,8 @@ fn mlp_jacobian_agrees_with_forward_mode() {
         }
     }
     for b in 0..3 {
-        assert_eq!(s.sum[b], dense[b].re);
+        // the events are added shard by shard here, one after another there
+        assert!(agree(s.sum[b], dense[b].re, 64.0));
         for k in 0..K {
             let (r, f) = (s.row(b)[k], dense[b].eps[k]);
             assert!(agree(r, f, 64.0), "∂S{b}/∂θ{k}: {r} vs {f}");
@@ -384,8 +385,8 @@ fn the_sweep_through_one_carrying_node_is_the_full_sweep() {
 
 #[test]
 fn sums_are_the_plain_code_to_the_bit() {
-    // one shard (fewer than 8192 events): the same additions in the same order
-    let (theta, events) = (theta(), events(1000));
+    // one shard (64 events): the same additions in the same order
+    let (theta, events) = (theta(), events(64));
     let s = mlp_sums(&theta, &events);
     let plain = plain_sums(&theta, &events);
     for b in 0..3 {
@@ -395,7 +396,7 @@ fn sums_are_the_plain_code_to_the_bit() {
 
 #[test]
 fn results_are_the_same_bits_on_any_number_of_threads() {
-    // 20 000 events: three shards
+    // 20 000 events: 64 shards
     let (theta, events) = (theta(), events(20_000));
     let run = |threads: usize| {
         rayon::ThreadPoolBuilder::new()

@@ -35,7 +35,7 @@ pub use kde::{kde, kde_weighted};
 pub use sigmoid_edges::sigmoid_edges;
 pub use softmax_bins::softmax_bins;
 
-use crate::parallel::map_shards;
+use crate::parallel::{MIN_SHARD, map_shards};
 use crate::scalar::{Elem, Scalar, custom_unary};
 use std::ops::Range;
 
@@ -323,7 +323,7 @@ fn sum_shards<D: Scalar>(
     nbins: usize,
     fill: impl Fn(Range<usize>, &mut [D]) + Sync,
 ) -> Vec<D> {
-    let partials = map_shards(n, |r| {
+    let partials = map_shards(n, MIN_SHARD, |r| {
         let mut h = vec![D::zero(); nbins];
         fill(r, &mut h);
         h
