@@ -203,14 +203,19 @@ pub fn event_sum_jacobian<E: Sync>(
     let partials = map_shards(events.len(), MIN_EVENT_SHARD, |range| {
         let mut sum = vec![0.0; m];
         let mut jacobian = vec![0.0; m * k];
-        let mut params = vec![Rev::constant(0.0); k];
+        // The leaves are nodes 1..=k of every event's tape, with the same values.
+        let mut params: Vec<Rev> = (1..)
+            .zip(theta)
+            .map(|(node, &t)| Rev::leaf(t, node, 0))
+            .collect();
         let mut out = vec![Rev::constant(0.0); m];
         let mut out_nodes = vec![0u32; m];
         for event in &events[range] {
             let generation = tape::begin_event(k);
             let abandon = AbandonOnUnwind;
-            for (i, (p, &t)) in params.iter_mut().zip(theta).enumerate() {
-                *p = Rev::leaf(t, i as u32 + 1, generation);
+            // Only debug builds check a value's generation.
+            if cfg!(debug_assertions) {
+                params.iter_mut().for_each(|p| p.restamp(generation));
             }
             out.fill(Rev::constant(0.0));
             phi(&params, event, &mut out);
@@ -226,7 +231,6 @@ pub fn event_sum_jacobian<E: Sync>(
         std::mem::forget(abandon);
         (sum, jacobian)
     });
-    // The shards' Jacobians are leaf-major (`jacobian[k'·m + b]`), as the adjoints lie.
     let mut total = EventSums {
         sum: vec![0.0; m],
         jacobian: vec![0.0; m * k],
@@ -234,11 +238,11 @@ pub fn event_sum_jacobian<E: Sync>(
     };
     for (sum, jacobian) in partials {
         total.sum.iter_mut().zip(sum).for_each(|(t, s)| *t += s);
-        for (leaf, column) in jacobian.chunks_exact(m.max(1)).enumerate() {
-            for (b, &j) in column.iter().enumerate() {
-                total.jacobian[b * k + leaf] += j;
-            }
-        }
+        total
+            .jacobian
+            .iter_mut()
+            .zip(jacobian)
+            .for_each(|(t, j)| *t += j);
     }
     total
 }

@@ -88,6 +88,12 @@ impl Rev {
         }
     }
 
+    /// The same value and node in the event `generation`.
+    #[inline]
+    pub(super) fn restamp(&mut self, generation: u32) {
+        self.generation = generation;
+    }
+
     /// The tape node, checked (in debug builds) to belong to the current event.
     #[inline]
     pub(super) fn node(self) -> u32 {

@@ -173,8 +173,8 @@ struct Ended {
 }
 
 /// Ends the event begun by [`begin_event`] with `k` leaves and outputs at the node indices
-/// `outputs`, and puts it aside; once [`LANES`] events are, sweeps them, adding `∂yᵦ/∂θₖ` to
-/// `jacobian[k'·m + b]` (leaf-major, as the adjoints lie) for each in turn. [`finish`] sweeps
+/// `outputs`, and puts it aside; once [`LANES`] events are, sweeps them, adding `∂y_b/∂θ_j`
+/// to `jacobian[b·k + j]` (a row of `k` per output) for each in turn. [`finish`] sweeps
 /// the rest.
 pub(super) fn end_event(k: usize, outputs: &[u32], jacobian: &mut [f64]) {
     RECORDING.set(ptr::null_mut());
@@ -193,14 +193,6 @@ pub(super) fn end_event(k: usize, outputs: &[u32], jacobian: &mut [f64]) {
 /// Sweeps the events [`end_event`] put aside and has not swept yet.
 pub(super) fn finish(k: usize, jacobian: &mut [f64]) {
     TAPE.with_borrow_mut(|t| t.sweep_aside(k, jacobian));
-}
-
-/// Where a group of outputs lies in a leaf-major Jacobian: leaf `l`, output `b` of the group
-/// at `l·stride + offset + b`.
-#[derive(Clone, Copy)]
-struct Columns {
-    stride: usize,
-    offset: usize,
 }
 
 impl Tape {
@@ -266,19 +258,16 @@ impl Scratch {
         }
         // Each group's sweep visits every node, so the first tells whether the shapes agree.
         for (g, group) in outputs.chunks(GROUP).enumerate() {
-            let columns = Columns {
-                stride: m,
-                offset: g * GROUP,
-            };
+            let group_rows = &mut jacobian[g * GROUP * k..][..group.len() * k];
             let swept = match group.len() {
-                1 => self.sweep::<1, L>(tapes, k, group, jacobian, columns),
-                2 => self.sweep::<2, L>(tapes, k, group, jacobian, columns),
-                3 => self.sweep::<3, L>(tapes, k, group, jacobian, columns),
-                4 => self.sweep::<4, L>(tapes, k, group, jacobian, columns),
-                5 => self.sweep::<5, L>(tapes, k, group, jacobian, columns),
-                6 => self.sweep::<6, L>(tapes, k, group, jacobian, columns),
-                7 => self.sweep::<7, L>(tapes, k, group, jacobian, columns),
-                _ => self.sweep::<GROUP, L>(tapes, k, group, jacobian, columns),
+                1 => self.sweep::<1, L>(tapes, k, group, group_rows),
+                2 => self.sweep::<2, L>(tapes, k, group, group_rows),
+                3 => self.sweep::<3, L>(tapes, k, group, group_rows),
+                4 => self.sweep::<4, L>(tapes, k, group, group_rows),
+                5 => self.sweep::<5, L>(tapes, k, group, group_rows),
+                6 => self.sweep::<6, L>(tapes, k, group, group_rows),
+                7 => self.sweep::<7, L>(tapes, k, group, group_rows),
+                _ => self.sweep::<GROUP, L>(tapes, k, group, group_rows),
             };
             if !swept {
                 self.adjoints[..rows].fill(0.0);
@@ -291,7 +280,7 @@ impl Scratch {
     }
 
     /// One reverse sweep of `L` tapes for `M` outputs (see the [module docs](self)), adding
-    /// into `jacobian` at `columns`; `false`, with `jacobian` untouched, if the tapes'
+    /// into `jacobian`, `M` rows of `k`; `false`, with `jacobian` untouched, if the tapes'
     /// parents differ somewhere.
     fn sweep<const M: usize, const L: usize>(
         &mut self,
@@ -299,7 +288,6 @@ impl Scratch {
         k: usize,
         outputs: &[u32],
         jacobian: &mut [f64],
-        columns: Columns,
     ) -> bool {
         // One length for all, so that indexing by node needs no bounds checks.
         let n = tapes[0].len();
@@ -330,7 +318,7 @@ impl Scratch {
             if to_pass == 0 {
                 // Node i carries every output: the rest is one scalar sweep.
                 adjoints[0] = [[0.0; M]; L];
-                return scalar_sweep(tapes, &mut self.scalar, k, i, &a, differ, jacobian, columns);
+                return scalar_sweep(tapes, &mut self.scalar, k, i, &a, differ, jacobian);
             }
             for (j, &p) in tapes[0][i].parents.iter().enumerate() {
                 check_parent(p, i);
@@ -346,10 +334,9 @@ impl Scratch {
         // No single node carried everything: the leaves' adjoints are the Jacobian.
         for leaf in 1..=k {
             pending[leaf] = false;
-            let at = (leaf - 1) * columns.stride + columns.offset;
             for a in std::mem::replace(&mut adjoints[leaf], [[0.0; M]; L]) {
-                for (j, a) in jacobian[at..at + M].iter_mut().zip(a) {
-                    *j += a;
+                for (b, a) in a.into_iter().enumerate() {
+                    jacobian[b * k + leaf - 1] += a;
                 }
             }
         }
@@ -378,9 +365,8 @@ fn mark(pending: &mut [bool], p: usize, to_pass: &mut usize) {
 
 /// The sweep of `L` tapes below node `top`, which carries the outputs with adjoints `a`
 /// (per lane): each lane's gradient `g = ∂y_top/∂θ` by one scalar sweep, all lanes side by
-/// side, then `jacobian += g ⊗ a` lane by lane at `columns` — unless the tapes' parents
-/// differ here or (`differ`) above `top`: then `false`, with `jacobian` untouched.
-#[allow(clippy::too_many_arguments)]
+/// side, then `jacobian += a ⊗ g` lane by lane (`M` rows of `k`) — unless the tapes'
+/// parents differ here or (`differ`) above `top`: then `false`, with `jacobian` untouched.
 fn scalar_sweep<const M: usize, const L: usize>(
     tapes: [&[Node]; L],
     adjoint: &mut [f64],
@@ -389,7 +375,6 @@ fn scalar_sweep<const M: usize, const L: usize>(
     a: &[[f64; M]; L],
     mut differ: bool,
     jacobian: &mut [f64],
-    columns: Columns,
 ) -> bool {
     // One length for all, so that indexing below `top` needs no bounds checks.
     let tapes = tapes.map(|t| &t[..=top]);
@@ -424,16 +409,40 @@ fn scalar_sweep<const M: usize, const L: usize>(
     if differ {
         return false;
     }
-    for (leaf, g) in adjoint[1..=k].iter_mut().enumerate() {
-        let g = std::mem::replace(g, [0.0; L]);
-        let at = leaf * columns.stride + columns.offset;
-        let row: &mut [f64; M] = (&mut jacobian[at..at + M]).try_into().expect("M columns");
-        // The lanes' products added in registers, in event order, and stored once.
-        let mut sum = *row;
-        for (a, g) in a.iter().zip(g) {
-            pass_on(&mut sum, a, g);
+    // A vector of leaves at a time, along the rows: `jacobian[b][j..j + LANES] +=
+    // a_b·g[j..j + LANES]` for each lane in turn. An output whose adjoint is zero in a lane
+    // takes nothing from it, even through an infinite partial.
+    let (blocks, rest) = adjoint[1..=k].as_chunks_mut::<LANES>();
+    for (q, block) in blocks.iter_mut().enumerate() {
+        let block = std::mem::replace(block, [[0.0; L]; LANES]);
+        // The block's gradients lane by lane, each a vector along the leaves.
+        let g: [[f64; LANES]; L] = std::array::from_fn(|lane| block.map(|g| g[lane]));
+        for b in 0..M {
+            let at = b * k + LANES * q;
+            let row: &mut [f64; LANES] = (&mut jacobian[at..at + LANES])
+                .try_into()
+                .expect("a vector of leaves");
+            let mut sum = *row;
+            for (a, g) in a.iter().zip(&g) {
+                if a[b] != 0.0 {
+                    for (s, g) in sum.iter_mut().zip(g) {
+                        *s += g * a[b];
+                    }
+                }
+            }
+            *row = sum;
         }
-        *row = sum;
+    }
+    let first = k - rest.len();
+    for (j, g) in (first..k).zip(rest) {
+        let g = std::mem::replace(g, [0.0; L]);
+        for b in 0..M {
+            for (a, g) in a.iter().zip(g) {
+                if a[b] != 0.0 {
+                    jacobian[b * k + j] += g * a[b];
+                }
+            }
+        }
     }
     adjoint[0] = [0.0; L];
     true
