@@ -118,10 +118,7 @@ impl Rev {
         if self.is_constant() {
             return Self::constant(f0);
         }
-        let (node, generation) = tape::record(Node {
-            parents: [self.node(), 0],
-            partials: [f1, 0.0],
-        });
+        let (node, generation) = tape::record(Node::new([self.node(), 0], [f1, 0.0]));
         Self {
             value: f0,
             node,
@@ -135,10 +132,7 @@ impl Rev {
         if a.is_constant() && b.is_constant() {
             return Self::constant(f0);
         }
-        let (node, generation) = tape::record(Node {
-            parents: [a.node(), b.node()],
-            partials: [da, db],
-        });
+        let (node, generation) = tape::record(Node::new([a.node(), b.node()], [da, db]));
         Self {
             value: f0,
             node,
@@ -160,7 +154,12 @@ impl Rev {
         } else if a.is_constant() {
             b.shifted(v)
         } else {
-            Self::binary(a, b, v, 1.0, 1.0)
+            let (node, generation) = tape::record_sum([a.node(), b.node()]);
+            Self {
+                value: v,
+                node,
+                generation,
+            }
         }
     }
 

@@ -4,6 +4,9 @@
 //! Node 0 is the constant node: every plain `f64` lifted into a [`Rev`](super::Rev) points
 //! at it, and a unary operation names it as its second parent with a zero partial, so the
 //! sweep is the same two updates for every node. Its adjoint collects nothing anyone reads.
+//! A sum's node (half of a network's: each multiply-add is a product and a sum) is marked
+//! as one and keeps no partials: recording it writes its parents only, and the sweep passes
+//! its adjoint on unchanged without reading any.
 //!
 //! # The sweep
 //! The `m` outputs' adjoints travel together, `m` per node (in groups of at most
@@ -34,19 +37,56 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// One recorded operation `y = f(a, b)`: its parents and the local partials `∂y/∂a`, `∂y/∂b`.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Node {
-    pub parents: [u32; 2],
-    pub partials: [f64; 2],
+    /// `a | b << 32` (one word, one store), with [`SUM`] set for a sum `y = a + b`, whose
+    /// partials are 1 and 1 and not stored.
+    parents: u64,
+    partials: [f64; 2],
+}
+
+/// The flag of a sum's node, above the second parent (nodes are numbered below 2³¹).
+const SUM: u64 = 1 << 63;
+
+/// Most nodes a tape holds: their numbers leave [`SUM`]'s bit free.
+const MAX_NODES: usize = 1 << 31;
+
+/// Both parents in one word.
+#[inline(always)]
+const fn pack([a, b]: [u32; 2]) -> u64 {
+    a as u64 | (b as u64) << 32
+}
+
+impl Node {
+    /// The node with parents `a`, `b` and partials `da`, `db`.
+    #[inline(always)]
+    pub(super) const fn new(parents: [u32; 2], partials: [f64; 2]) -> Self {
+        Self {
+            parents: pack(parents),
+            partials,
+        }
+    }
+
+    #[inline(always)]
+    fn parents(&self) -> [u32; 2] {
+        [
+            self.parents as u32,
+            (self.parents >> 32) as u32 & !(1 << 31),
+        ]
+    }
+
+    #[inline(always)]
+    fn is_sum(&self) -> bool {
+        self.parents & SUM != 0
+    }
 }
 
 /// The constant node: no parents that matter.
-const CONSTANT: Node = Node {
-    parents: [0, 0],
-    partials: [0.0, 0.0],
-};
+const CONSTANT: Node = Node::new([0, 0], [0.0, 0.0]);
 
 pub(super) struct Tape {
-    /// The event being recorded.
+    /// The event being recorded: its first `len` nodes (the rest are left from other events,
+    /// so that a sum's node can be written without its partials).
     nodes: Vec<Node>,
+    len: usize,
     /// Events ended and not yet swept, the first `aside` of these.
     ended: [Ended; LANES],
     aside: usize,
@@ -66,7 +106,8 @@ thread_local! {
     static TAPE: RefCell<Tape> = const {
         RefCell::new(Tape {
             nodes: Vec::new(),
-            ended: [const { Ended { nodes: Vec::new(), outputs: Vec::new() } }; LANES],
+            len: 0,
+            ended: [const { Ended { nodes: Vec::new(), len: 0, outputs: Vec::new() } }; LANES],
             aside: 0,
             scratch: Scratch { adjoints: Vec::new(), scalar: Vec::new(), pending: Vec::new() },
             generation: 0,
@@ -83,6 +124,19 @@ thread_local! {
 /// Records `node` on this thread's tape and returns its index and the event's generation.
 #[inline]
 pub(super) fn record(node: Node) -> (u32, u32) {
+    record_with(|slot| *slot = node)
+}
+
+/// Records the sum of the nodes `parents`, as [`record`].
+#[inline]
+pub(super) fn record_sum(parents: [u32; 2]) -> (u32, u32) {
+    record_with(|slot| slot.parents = pack(parents) | SUM)
+}
+
+/// Writes the next node of this thread's tape with `write` and returns its index and the
+/// event's generation.
+#[inline(always)]
+fn record_with(write: impl FnOnce(&mut Node)) -> (u32, u32) {
     let tape = RECORDING.get();
     if tape.is_null() {
         outside_event();
@@ -94,9 +148,12 @@ pub(super) fn record(node: Node) -> (u32, u32) {
     // ends before any `record`), and nothing below reaches the tape another way: this is
     // the one reference to it while it lives.
     let t = unsafe { &mut *tape };
-    let index = t.nodes.len();
-    debug_assert!(index < u32::MAX as usize, "gradhep::reverse: tape overflow");
-    t.nodes.push(node);
+    let index = t.len;
+    match t.nodes.get_mut(index) {
+        Some(slot) => write(slot),
+        None => write(t.grow(index + 1)),
+    }
+    t.len = index + 1;
     (index as u32, t.generation)
 }
 
@@ -154,9 +211,12 @@ pub(super) fn begin_event(k: usize) -> u32 {
         } else {
             t.generation = t.generation.wrapping_add(1);
         }
-        // The sweeps never read the leaves' own nodes: whatever lies there may stay.
-        t.nodes.truncate(k + 1);
-        t.nodes.resize(k + 1, CONSTANT);
+        // The sweeps never read the constant's and the leaves' own nodes: whatever lies
+        // there may stay.
+        if t.nodes.len() <= k {
+            t.grow(k + 1);
+        }
+        t.len = k + 1;
         t.generation
     });
     TAPE.with(|tape| RECORDING.set(tape.as_ptr()));
@@ -166,9 +226,11 @@ pub(super) fn begin_event(k: usize) -> u32 {
 /// Most outputs swept together; more are swept in groups of this many.
 const GROUP: usize = 8;
 
-/// An event recorded and put aside to be swept: its tape and its outputs' nodes.
+/// An event recorded and put aside to be swept: its tape (the first `len` nodes) and its
+/// outputs' nodes.
 struct Ended {
     nodes: Vec<Node>,
+    len: usize,
     outputs: Vec<u32>,
 }
 
@@ -181,6 +243,7 @@ pub(super) fn end_event(k: usize, outputs: &[u32], jacobian: &mut [f64]) {
     TAPE.with_borrow_mut(|t| {
         let ended = &mut t.ended[t.aside];
         std::mem::swap(&mut ended.nodes, &mut t.nodes);
+        ended.len = t.len;
         ended.outputs.clear();
         ended.outputs.extend_from_slice(outputs);
         t.aside += 1;
@@ -196,6 +259,23 @@ pub(super) fn finish(k: usize, jacobian: &mut [f64]) {
 }
 
 impl Tape {
+    /// Makes room for at least `n` nodes in the event being recorded, and returns node
+    /// `n − 1`.
+    ///
+    /// # Panics
+    /// Past [`MAX_NODES`].
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: usize) -> &mut Node {
+        assert!(
+            (1..=MAX_NODES).contains(&n),
+            "gradhep::reverse: an event of more than 2³¹ operations"
+        );
+        let len = n.max(2 * self.nodes.len()).clamp(64, MAX_NODES);
+        self.nodes.resize(len, CONSTANT);
+        &mut self.nodes[n - 1]
+    }
+
     /// Sweeps the events put aside, in the order they ended: together if there are
     /// [`LANES`] of the same shape, else one by one.
     fn sweep_aside(&mut self, k: usize, jacobian: &mut [f64]) {
@@ -203,9 +283,9 @@ impl Tape {
         if let Ok(lanes) = <&[Ended; LANES]>::try_from(ended)
             && lanes
                 .iter()
-                .all(|e| e.nodes.len() == lanes[0].nodes.len() && e.outputs == lanes[0].outputs)
+                .all(|e| e.len == lanes[0].len && e.outputs == lanes[0].outputs)
         {
-            let tapes = lanes.each_ref().map(|e| &e.nodes[..]);
+            let tapes = lanes.each_ref().map(|e| &e.nodes[..e.len]);
             if self
                 .scratch
                 .sweep_lanes(tapes, k, &lanes[0].outputs, jacobian)
@@ -216,7 +296,7 @@ impl Tape {
         for e in ended {
             let swept = self
                 .scratch
-                .sweep_lanes([&e.nodes], k, &e.outputs, jacobian);
+                .sweep_lanes([&e.nodes[..e.len]], k, &e.outputs, jacobian);
             debug_assert!(swept, "one tape always has its own shape");
         }
     }
@@ -320,10 +400,12 @@ impl Scratch {
                 adjoints[0] = [[0.0; M]; L];
                 return scalar_sweep(tapes, &mut self.scalar, k, i, &a, differ, jacobian);
             }
-            for (j, &p) in tapes[0][i].parents.iter().enumerate() {
+            let sum = tapes[0][i].is_sum();
+            for (j, p) in tapes[0][i].parents().into_iter().enumerate() {
                 check_parent(p, i);
                 for (lane, (target, a)) in adjoints[p as usize].iter_mut().zip(&a).enumerate() {
-                    pass_on(target, a, tapes[lane][i].partials[j]);
+                    let w = if sum { 1.0 } else { tapes[lane][i].partials[j] };
+                    pass_on(target, a, w);
                 }
                 mark(pending, p as usize, &mut to_pass);
             }
@@ -349,9 +431,8 @@ impl Scratch {
 /// partials next to them anyway, and has latency to spare for the comparison.
 #[inline(always)]
 fn parents_differ<const L: usize>(tapes: &[&[Node]; L], i: usize) -> bool {
-    let key = |node: &Node| u64::from(node.parents[0]) | u64::from(node.parents[1]) << 32;
-    let first = key(&tapes[0][i]);
-    tapes[1..].iter().fold(0, |d, t| d | (key(&t[i]) ^ first)) != 0
+    let first = tapes[0][i].parents;
+    tapes[1..].iter().fold(0, |d, t| d | (t[i].parents ^ first)) != 0
 }
 
 /// Marks node `p` as having adjoints to pass on (the constant node never has).
@@ -391,9 +472,14 @@ fn scalar_sweep<const M: usize, const L: usize>(
         let mut below = std::mem::replace(&mut adjoint[i - 1], [0.0; L]);
         let live = s.map(|s| s != 0.0);
         if live.contains(&true) {
-            for (j, &p) in tapes[0][i].parents.iter().enumerate() {
+            let sum = tapes[0][i].is_sum();
+            for (j, p) in tapes[0][i].parents().into_iter().enumerate() {
                 check_parent(p, i);
-                let w = std::array::from_fn(|lane| tapes[lane][i].partials[j]);
+                let w = if sum {
+                    [1.0; L]
+                } else {
+                    std::array::from_fn(|lane| tapes[lane][i].partials[j])
+                };
                 if p as usize == i - 1 {
                     below = passed_on(below, w, s, live);
                 } else {
