@@ -4,7 +4,9 @@
 use gradhep_core::num_dual::{
     Dual2_64, Dual3_64, first_derivative, second_derivative, third_derivative,
 };
-use gradhep_core::special::{erf, erfc, ln_gamma, normal_cdf, normal_pdf, normal_ppf, normal_sf};
+use gradhep_core::special::{
+    erf, erfc, ln_gamma, normal_cdf, normal_pdf, normal_ppf, normal_sf, tanh,
+};
 
 fn assert_rel(got: f64, want: f64, tol: f64) {
     let err = ((got - want) / want).abs();
@@ -126,6 +128,25 @@ fn derivatives_are_the_closed_forms_to_third_order() {
     assert_rel(d2, -2.0 * x * g, 1e-15);
     let (_, _, _, d3) = third_derivative(erfc::<Dual3_64>, x);
     assert_rel(d3, -(4.0 * x * x - 2.0) * g, 1e-15);
+}
+
+#[test]
+fn tanh_derivatives_are_the_closed_forms_to_third_order() {
+    // (tanh, sech², −2 tanh sech², sech²(4 tanh² − 2 sech²)) from libm's cosh and tanh
+    for x in [-3.7_f64, -0.8, -0.49, 0.0, 0.3, 0.5, 1.2, 6.0] {
+        let (t, c) = (x.tanh(), x.cosh());
+        let s = 1.0 / (c * c);
+        let (f0, d1, d2, d3) = third_derivative(tanh::<Dual3_64>, x);
+        let close = |got: f64, want: f64| (got - want).abs() <= 8.0 * f64::EPSILON * want.abs();
+        assert!(close(f0, t), "tanh({x}) = {f0}, want {t}");
+        assert!(close(d1, s), "tanh'({x}) = {d1}, want {s}");
+        assert!(close(d2, -2.0 * t * s), "tanh''({x}) = {d2}");
+        assert!(
+            close(d3, s * (4.0 * t * t - 2.0 * s)),
+            "tanh'''({x}) = {d3}"
+        );
+        assert_eq!(tanh(x), f0, "the f64 value is the duals' value");
+    }
 }
 
 #[test]
