@@ -117,7 +117,7 @@ thread_local! {
     /// This thread's `TAPE` while an event is being recorded, null otherwise. Every
     /// operation records through it: a plain pointer in a thread-local without destructor
     /// skips the `RefCell`'s borrow flag and the destructor-state check of `TAPE`, 9 % of
-    /// the instructions of a W4 event (the one `unsafe` of the module, in `record`).
+    /// the instructions of a W4 event (the one `unsafe` of the module, in `record_with`).
     static RECORDING: Cell<*mut Tape> = const { Cell::new(ptr::null_mut()) };
 }
 
