@@ -138,7 +138,7 @@ macro_rules! first_order_functions {
             // sech², not 1 − tanh²: no cancellation where tanh → ±1.
             self.$apply(
                 self.$value.tanh(),
-                $crate::special::sech_squared(self.$value),
+                $crate::special::tanh_sech_squared(self.$value).1,
             )
         }
 

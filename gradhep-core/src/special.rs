@@ -17,7 +17,7 @@ mod scaled_tail;
 
 use crate::LANES;
 use crate::scalar::{Scalar, custom_unary};
-pub(crate) use exp::{exp_nonpositive, sech_squared};
+pub(crate) use exp::{exp_nonpositive, tanh_sech_squared};
 use scaled_tail::scaled_tail;
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI, SQRT_2};
 
@@ -96,7 +96,7 @@ fn erf_derivatives(x: f64) -> [f64; 3] {
 #[inline]
 pub fn tanh<D: Scalar>(x: D) -> D {
     custom_unary(x, |x0| {
-        let (t, s) = exp::tanh_sech_squared(x0);
+        let (t, s) = tanh_sech_squared(x0);
         [t, s, -2.0 * t * s, s * (4.0 * t * t - 2.0 * s)]
     })
 }
