@@ -129,12 +129,21 @@ pub(crate) fn tanh_sech_squared(x: f64) -> (f64, f64) {
 mod tests {
     use super::{TANH_POLYNOMIAL_BELOW, exp_nonpositive, tanh_sech_squared};
     use serde::Deserialize;
+    use serde::de::DeserializeOwned;
 
+    /// A fixture's `{"points": [...]}`, its reference values as `[hi, lo]` bit patterns:
+    /// `v = hi + lo·ulp(hi)` to 50 digits, `hi` the nearest `f64`.
     #[derive(Deserialize)]
-    struct Fixture {
-        /// `(x, [hi, lo])` as bit patterns: `e^x = hi + lo·ulp(hi)` to 50 digits, `hi` its
-        /// nearest `f64`.
-        points: Vec<(u64, [u64; 2])>,
+    struct Fixture<P> {
+        points: Vec<P>,
+    }
+
+    /// The points of `tests/fixtures/<name>`.
+    fn points<P: DeserializeOwned>(name: &str) -> Vec<P> {
+        let path = format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("fixture readable");
+        let fixture: Fixture<P> = serde_json::from_str(&text).expect("fixture parses");
+        fixture.points
     }
 
     /// The spacing of `f64` at `v` (subnormal spacing below the normal range).
@@ -145,20 +154,21 @@ mod tests {
         f64::from_bits(v.to_bits() & 0x7ff0_0000_0000_0000) * f64::EPSILON
     }
 
+    /// How many ulp `got` lies from the reference `[hi, lo]`.
+    fn ulps_off(got: f64, [hi, lo]: [u64; 2]) -> f64 {
+        let (hi, lo) = (f64::from_bits(hi), f64::from_bits(lo));
+        ((got - hi) / ulp(hi) - lo).abs()
+    }
+
     #[test]
     fn within_one_ulp_of_mpmath_on_all_of_minus_746_to_0() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/exp/exp.json"
-        );
-        let text = std::fs::read_to_string(path).expect("fixture readable");
-        let fixture: Fixture = serde_json::from_str(&text).expect("fixture parses");
-        assert!(fixture.points.len() > 10_000);
+        let points: Vec<(u64, [u64; 2])> = points("exp/exp.json");
+        assert!(points.len() > 10_000);
         let mut worst = (0.0, 0.0);
-        for (x, [hi, lo]) in fixture.points {
-            let (x, hi, lo) = (f64::from_bits(x), f64::from_bits(hi), f64::from_bits(lo));
-            let got = exp_nonpositive(x);
-            let err = ((got - hi) / ulp(hi) - lo).abs();
+        for (x, want) in points {
+            let x = f64::from_bits(x);
+            let (got, hi) = (exp_nonpositive(x), f64::from_bits(want[0]));
+            let err = ulps_off(got, want);
             assert!(err < 1.0, "e^{x:e} = {got:e}, want {hi:e}: {err} ulp");
             if hi == 0.0 {
                 assert_eq!(got, 0.0, "e^{x:e} underflows");
@@ -168,31 +178,16 @@ mod tests {
         println!("exp: largest error {:.3} ulp at x = {}", worst.0, worst.1);
     }
 
-    /// `(x, [hi, lo], [hi, lo])` as bit patterns: `tanh x` and `sech² x`, each as in
-    /// [`Fixture`].
-    #[derive(Deserialize)]
-    struct TanhFixture {
-        points: Vec<(u64, [u64; 2], [u64; 2])>,
-    }
-
     #[test]
     fn tanh_and_sech_squared_within_2_5_and_4_ulp_of_mpmath() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/tanh/tanh.json"
-        );
-        let text = std::fs::read_to_string(path).expect("fixture readable");
-        let fixture: TanhFixture = serde_json::from_str(&text).expect("fixture parses");
-        assert!(fixture.points.len() > 5_000);
-        let error = |got: f64, [hi, lo]: [u64; 2]| {
-            let (hi, lo) = (f64::from_bits(hi), f64::from_bits(lo));
-            ((got - hi) / ulp(hi) - lo).abs()
-        };
+        // (x, tanh x, sech² x)
+        let points: Vec<(u64, [u64; 2], [u64; 2])> = points("tanh/tanh.json");
+        assert!(points.len() > 5_000);
         let mut worst = [(0.0, 0.0); 2];
-        for (x, tanh, sech2) in fixture.points {
+        for (x, tanh, sech2) in points {
             let x = f64::from_bits(x);
             let (t, s) = tanh_sech_squared(x);
-            for (k, (err, bound)) in [(error(t, tanh), 2.5), (error(s, sech2), 4.0)]
+            for (k, (err, bound)) in [(ulps_off(t, tanh), 2.5), (ulps_off(s, sech2), 4.0)]
                 .into_iter()
                 .enumerate()
             {
