@@ -6,7 +6,7 @@
 //! significance, and its gradient in all 337 θ (K = 337 tangents, one forward pass).
 //!
 //! Variants: `primal`, `grad` and `grad_par` (the network evaluated on rayon's pool) at
-//! N = 1e4 and 1e5; `grad_rev` (one thread) and `grad_rev_par` (rayon's pool) at both N:
+//! N = 1e4, 1e5 and 1e6; `grad_rev` (one thread) and `grad_rev_par` (rayon's pool) at each N:
 //! the bins' Jacobians by reverse mode per event (`gradhep::reverse::event_sum_jacobian`,
 //! 5 sums per sample, a one-event tape swept backwards), `∂Z/∂bins` by the forward-mode
 //! companion of `asimov_of_counts` (K = 10) and the chain rule between them; `hand` (the MLP
@@ -14,8 +14,9 @@
 //! parameters: 17 primal calls; the full 675-call gradient costs 675/17 times that) at
 //! N = 1e4 only, where a K = 337 forward gradient is affordable ten times.
 //! Every variant is checked against `grad` once, on N = 1000, before any timing. `grad` and
-//! `grad_par` at N = 1e5 are skipped, with a message, when the check predicts more than 20 s
-//! per call (num-dual's tangents: ~50 s); `GRADHEP_W4_FULL=1` times them anyway.
+//! `grad_par` are skipped at an N, with a message, when the check predicts more than 20 s
+//! per call there (at 1e5 about that, at 1e6 ten times it); `GRADHEP_W4_FULL=1` times them
+//! anyway.
 
 // The MLP is written with index loops, as the formula reads (zᵢ = Σⱼ hⱼ Wⱼᵢ + bᵢ).
 #![allow(clippy::needless_range_loop)]
@@ -191,7 +192,7 @@ fn mlp_z_fd(theta: &[f64; P], xs: &[[f64; 2]], xb: &[[f64; 2]]) -> (f64, [f64; P
 /// Events per sample of the check.
 const CHECK_N: usize = 1000;
 
-/// Longest `grad` call, in seconds, that the N = 1e5 variants are timed with (ten calls
+/// Longest `grad` call, in seconds, that the forward variants are timed with (ten calls
 /// each); `GRADHEP_W4_FULL=1` times them whatever a call costs.
 const MAX_CALL_SECONDS: f64 = 20.0;
 
@@ -220,12 +221,12 @@ fn bench(crit: &mut Criterion) {
     let theta = theta0();
     support::report_threads();
     // A K = 337 gradient costs ~N times a fixed per-event price: extrapolate from the check.
-    let per_call_1e5 = check(&theta) * (100_000 / CHECK_N) as f64;
+    let per_event = check(&theta) / CHECK_N as f64;
     let full = std::env::var_os("GRADHEP_W4_FULL").is_some_and(|v| v == "1");
     let one_thread = support::one_thread();
     let mut group = crit.benchmark_group("W4 MLP observable");
     configure(&mut group, 2);
-    for n in [10_000, 100_000] {
+    for n in [10_000, 100_000, 1_000_000] {
         let (xs, xb) = (normal2(n, 1.0, 5), normal2(n, -1.0, 6));
         group.bench_function(BenchmarkId::new("primal", n), |b| {
             b.iter(|| mlp_z(theta, black_box(&xs), &xb))
@@ -236,9 +237,10 @@ fn bench(crit: &mut Criterion) {
         group.bench_function(BenchmarkId::new("grad_rev_par", n), |b| {
             b.iter(|| mlp_z_rev(&theta, black_box(&xs), &xb))
         });
-        if n == 100_000 && !full && per_call_1e5 > MAX_CALL_SECONDS {
+        let per_call = per_event * n as f64;
+        if !full && per_call > MAX_CALL_SECONDS {
             println!(
-                "W4 grad, grad_par at N={n} skipped: ~{per_call_1e5:.0} s per call \
+                "W4 grad, grad_par at N={n} skipped: ~{per_call:.0} s per call \
                  (GRADHEP_W4_FULL=1 times them anyway)"
             );
             continue;
