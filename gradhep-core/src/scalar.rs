@@ -191,6 +191,9 @@ pub fn detach<D: Scalar>(x: impl Value<D>) -> f64 {
 /// series is exact, including all cross terms of nested and hyper-dual numbers. Terms beyond
 /// the type's order are skipped; `f` may leave them as anything finite.
 ///
+/// At `x = ±∞`, `dx` has the real part `∞ − ∞`: a dual type then gives a NaN value where
+/// `f64` gives `f0` (σ, Φ and tanh of an infinite dual are NaN, not their limits).
+///
 /// # Panics
 /// If `D::NDERIV > 3` (fourth-order types need a fourth derivative).
 ///
