@@ -15,8 +15,8 @@
 //! N = 1e4 only, where a K = 337 forward gradient is affordable ten times.
 //! Every variant is checked against `grad` once, on N = 1000, before any timing. `grad` and
 //! `grad_par` are skipped at an N, with a message, when the check predicts more than 20 s
-//! per call there (at 1e5 about that, at 1e6 ten times it); `GRADHEP_W4_FULL=1` times them
-//! anyway.
+//! per call there (on the benchmark host about 15 s at 1e5 and 150 s at 1e6);
+//! `GRADHEP_W4_FULL=1` times them anyway.
 
 // The MLP is written with index loops, as the formula reads (zᵢ = Σⱼ hⱼ Wⱼᵢ + bᵢ).
 #![allow(clippy::needless_range_loop)]
