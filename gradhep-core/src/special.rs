@@ -2,15 +2,14 @@
 //! for event loops.
 //!
 //! `erf`, `erfc`, `normal_cdf`, `normal_sf`, `normal_pdf` and `tanh` are generic over
-//! [`Scalar`]: their
-//! derivatives, to third order, come from the closed forms through [`custom_unary`]. The values
-//! of `erf` and `erfc` come from libm; those of the normal distribution from `e^{−x²/2}` (one
-//! `exp`, with `x²` formed exactly) and, for `Φ` and `Q` within `|x| < 9` (where the kernel
-//! histograms evaluate them), a fitted polynomial for the scaled tail `Q(|x|) e^{x²/2}`
-//! instead of libm's `erfc`: the same precision (under 3 ulp against mpmath) for about half
-//! the instructions. [`tanh`] is inlined, value and derivative from one `e^{−2|x|}` (or a
-//! polynomial near 0). `normal_ppf` and `ln_gamma` are plain `f64` functions (of probabilities
-//! and counts, which are data).
+//! [`Scalar`]: their derivatives, to third order, come from the closed forms through
+//! [`custom_unary`]. The values of `erf` and `erfc` come from libm; those of the normal
+//! distribution from `e^{−x²/2}` (one `exp`, with `x²` formed exactly) and, for `Φ` and `Q`
+//! within `|x| < 9` (where the kernel histograms evaluate them), a fitted polynomial for the
+//! scaled tail `Q(|x|) e^{x²/2}` instead of libm's `erfc`: the same precision (under 3 ulp
+//! against mpmath) for about half the instructions. [`tanh`] is inlined, value and
+//! derivative from one `e^{−2|x|}` (or a polynomial near 0). `normal_ppf` and `ln_gamma` are
+//! plain `f64` functions (of probabilities and counts, which are data).
 
 mod exp;
 mod scaled_tail;
@@ -74,8 +73,6 @@ fn erf_derivatives(x: f64) -> [f64; 3] {
     [d1, -2.0 * x * d1, (4.0 * x * x - 2.0) * d1]
 }
 
-/// The standard normal density `φ(x) = e^{−x²/2}/√(2π)`, with `φ' = −x φ`.
-///
 /// The hyperbolic tangent `tanh x = (1 − e^{−2x})/(1 + e^{−2x})`, with `tanh' = sech² =
 /// 1 − tanh²`: a network's activation, inlined into the event loop.
 ///
@@ -101,6 +98,8 @@ pub fn tanh<D: Scalar>(x: D) -> D {
     })
 }
 
+/// The standard normal density `φ(x) = e^{−x²/2}/√(2π)`, with `φ' = −x φ`.
+///
 /// `x²` is formed exactly (as a rounded value and its rounding error) so that the density
 /// keeps full relative precision in the far tail.
 ///
