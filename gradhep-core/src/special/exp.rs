@@ -9,9 +9,12 @@
 //! into a 21-bit head (so that `k·LN2_HI` is exact for `|k| < 2¹¹`) and a tail. `e^r` is its
 //! Taylor polynomial to degree 13, by Estrin's scheme (truncation error
 //! `0.35¹⁴/14! < 5e-18`, 0.05 ulp), and `2^k` is built from the bits of the shifted sum, in
-//! two steps (`2^{k+54}`, normal for every `k` that can occur, then `2^{−54}`) so that
-//! results in the subnormal range are rounded once, by the last product. The multiply-adds are fused where the target has FMA (one
-//! rounding each; `.cargo/config.toml` builds for the host CPU). Against mpmath at 50 digits
+//! two factors (`2^{k+54}`, normal for every `k` that can occur, and `2^{−54}`) so that
+//! results in the subnormal range are rounded once, by the last product. The `2^{−54}` is
+//! carried by the polynomial's coefficients, which scales every step of it exactly: the same
+//! bits as a product after it, one multiplication less on the path to the result. The
+//! multiply-adds are fused where the target has FMA (one rounding each;
+//! `.cargo/config.toml` builds for the host CPU). Against mpmath at 50 digits
 //! (`tests/fixtures/exp/`) the error is below 1 ulp either way, as glibc's.
 
 use super::mul_add;
@@ -65,18 +68,20 @@ pub(crate) fn exp_nonpositive(x: f64) -> f64 {
     // of Horner's, which kept the loop latency-bound (one event's exp could not overlap the
     // next enough). The leading `1 + r` is added last, so that the rounding errors of the
     // tail are damped by `r² ≤ 0.12`.
-    let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] = TAYLOR;
+    let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] = TAYLOR.map(|c| c * TWO_M54);
     let r2 = r * r;
     let r4 = r2 * r2;
     let low = mul_add(mul_add(c3, r, c2), r2, mul_add(c1, r, c0));
     let mid = mul_add(mul_add(c7, r, c6), r2, mul_add(c5, r, c4));
     let high = mul_add(mul_add(c11, r, c10), r2, mul_add(c9, r, c8));
     let tail = mul_add(mul_add(high, r4, mid), r4, low);
-    let er = 1.0 + mul_add(r2, tail, r);
+    // `2^{−54}·e^r`: every coefficient, and so every intermediate, is scaled by a power of
+    // two, far from underflow (as `r * TWO_M54` is wherever it could change the sum).
+    let er = TWO_M54 + mul_add(r2, tail, r * TWO_M54);
     // The low 12 bits of `shifted` are `k mod 2¹²`; `k + 1023 + 54 ∈ [1, 1077]` is the biased
     // exponent of `2^{k+54}`, and the shift drops everything above it.
     let scale = f64::from_bits((shifted.to_bits() + (1023 + 54)) << 52);
-    er * scale * TWO_M54
+    er * scale
 }
 
 /// Below this `|x|`, [`tanh_sech_squared`] takes its polynomial; from it, `e^{−2|x|}`.
