@@ -143,7 +143,7 @@ impl<const K: usize> DualDense64<K> {
 
     /// `f(re) + f'(re)·eps`: the chain rule with the value `f0` and derivative `f1`.
     #[inline]
-    fn chain_rule(&self, f0: f64, f1: f64) -> Self {
+    pub(crate) fn chain_rule(&self, f0: f64, f1: f64) -> Self {
         Self {
             re: f0,
             eps: multiple(&self.eps, f1),

@@ -56,6 +56,19 @@ pub trait Elem<D>: Copy + Send + Sync {
     /// `Some(x)` for plain `f64` data, `None` for a dual: lets mixed arithmetic stay in `f64`
     /// (or scale tangents) instead of lifting data to full duals. Resolved at compile time.
     fn plain(self) -> Option<f64>;
+    /// `f(self)` for a function given by its value and first three derivatives at
+    /// `self.re()`, `f = [f0, f1, f2, f3]` (what [`custom_unary`] applies): `D::from(f0)` for
+    /// plain data, the chain rule `f0 + f1·ε` for a first-order dual, the series of
+    /// [`custom_unary`] for a higher-order one.
+    ///
+    /// ```
+    /// use gradhep_core::Elem;
+    /// use gradhep_core::num_dual::Dual64;
+    /// let exp_at_0 = [1.0; 4];
+    /// let y: Dual64 = Dual64::new(0.0, 2.0).compose(exp_at_0);
+    /// assert_eq!((y.re, y.eps), (1.0, 2.0));
+    /// ```
+    fn compose(self, f: [f64; 4]) -> D;
 }
 
 impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
@@ -71,12 +84,16 @@ impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
     fn plain(self) -> Option<f64> {
         Some(self)
     }
+    #[inline]
+    fn compose(self, f: [f64; 4]) -> D {
+        D::from(f[0])
+    }
 }
 
 // Each num-dual family, `DualDense64` and `Rev`, is an element of itself only: that is what
 // lets a dual slice pin the scalar type during inference.
 macro_rules! impl_elem_for_itself {
-    ($ty:ty, [$($gen:tt)*], [$($bound:tt)*]) => {
+    ($ty:ty, [$($gen:tt)*], [$($bound:tt)*], |$x:ident, $f:ident| $chain_rule:expr) => {
         impl<$($gen)*> Elem<$ty> for $ty
         where
             $ty: DualNum<Primitive = f64> + Copy + Send + Sync,
@@ -94,25 +111,61 @@ macro_rules! impl_elem_for_itself {
             fn plain(self) -> Option<f64> {
                 None
             }
+            #[inline]
+            fn compose(self, $f: [f64; 4]) -> Self {
+                let $x = self;
+                $chain_rule
+            }
         }
     };
 }
 
-impl_elem_for_itself!(Real<T>, [T: DualNum<Primitive = f64>], []);
-impl_elem_for_itself!(Dual<T>, [T: DualNum<Primitive = f64>], []);
-impl_elem_for_itself!(Dual2<T>, [T: DualNum<Primitive = f64>], []);
-impl_elem_for_itself!(Dual3<T>, [T: DualNum<Primitive = f64>], []);
-impl_elem_for_itself!(HyperDual<T>, [T: DualNum<Primitive = f64>], []);
-impl_elem_for_itself!(HyperHyperDual<T>, [T: DualNum<Primitive = f64>], []);
-impl_elem_for_itself!(DualVec<T, N>, [T: DualNum<Primitive = f64>, N: Dim], [DefaultAllocator: Allocator<N>,]);
-impl_elem_for_itself!(Dual2Vec<T, N>, [T: DualNum<Primitive = f64>, N: Dim], [DefaultAllocator: Allocator<N> + Allocator<U1, N> + Allocator<N, N>,]);
+/// The first-order chain rule for a num-dual type whose inner type `T` carries no derivatives
+/// (`x·f1`, then the value set to `f0`), the series of [`custom_unary`] for a nested one.
+macro_rules! first_order_or_series {
+    ($x:ident, $f:ident, $inner:ty) => {
+        if <$inner as DualNum>::NDERIV == 0 {
+            let mut y = $x * $f[1];
+            y.re = <$inner>::from($f[0]);
+            y
+        } else {
+            taylor_series($x, $f)
+        }
+    };
+}
+
+impl_elem_for_itself!(Real<T>, [T: DualNum<Primitive = f64>], [], |_x, f| Self::from(f[0]));
+impl_elem_for_itself!(Dual<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
+    first_order_or_series!(x, f, T)
+});
+impl_elem_for_itself!(Dual2<T>, [T: DualNum<Primitive = f64>], [], |x, f| taylor_series(x, f));
+impl_elem_for_itself!(Dual3<T>, [T: DualNum<Primitive = f64>], [], |x, f| taylor_series(x, f));
+impl_elem_for_itself!(HyperDual<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
+    taylor_series(x, f)
+});
+impl_elem_for_itself!(HyperHyperDual<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
+    taylor_series(x, f)
+});
+impl_elem_for_itself!(
+    DualVec<T, N>,
+    [T: DualNum<Primitive = f64>, N: Dim],
+    [DefaultAllocator: Allocator<N>,],
+    |x, f| first_order_or_series!(x, f, T)
+);
+impl_elem_for_itself!(
+    Dual2Vec<T, N>,
+    [T: DualNum<Primitive = f64>, N: Dim],
+    [DefaultAllocator: Allocator<N> + Allocator<U1, N> + Allocator<N, N>,],
+    |x, f| taylor_series(x, f)
+);
 impl_elem_for_itself!(
     HyperDualVec<T, M, N>,
     [T: DualNum<Primitive = f64>, M: Dim, N: Dim],
-    [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,]
+    [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,],
+    |x, f| taylor_series(x, f)
 );
-impl_elem_for_itself!(DualDense64<K>, [const K: usize], []);
-impl_elem_for_itself!(Rev, [], []);
+impl_elem_for_itself!(DualDense64<K>, [const K: usize], [], |x, f| x.chain_rule(f[0], f[1]));
+impl_elem_for_itself!(Rev, [], [], |x, f| x.unary(f[0], f[1]));
 
 /// An operand that reads as a value of `D`: `D` itself or `&D`.
 ///
@@ -189,10 +242,11 @@ pub fn detach<D: Scalar>(x: impl Value<D>) -> f64 {
 ///
 /// `dx` has no real part, so for a type of derivative order `D::NDERIV ≤ 3` the truncated
 /// series is exact, including all cross terms of nested and hyper-dual numbers. Terms beyond
-/// the type's order are skipped; `f` may leave them as anything finite.
-///
-/// At `x = ±∞`, `dx` has the real part `∞ − ∞`: a dual type then gives a NaN value where
-/// `f64` gives `f0` (σ, Φ and tanh of an infinite dual are NaN, not their limits).
+/// the type's order are skipped; `f` may leave them as anything finite. A first-order type
+/// (`Dual64`, `DualDense64`, `DualSVec64`, [`Rev`]) takes the chain rule `f0 + f1·ε`
+/// directly ([`Elem::compose`]): no subtraction, so at `x = ±∞` it gives the limit `f0` with
+/// the tangent `f1·ε`, as `f64` gives `f0` (σ(∞) is 1 with a zero derivative). A higher-order
+/// type there has `dx` with the real part `∞ − ∞`, and so a NaN value.
 ///
 /// # Panics
 /// If `D::NDERIV > 3` (fourth-order types need a fourth derivative).
@@ -214,12 +268,14 @@ pub fn custom_unary<D: Scalar>(x: D, f: impl FnOnce(f64) -> [f64; 4]) -> D {
         "custom_unary is exact up to third order; this type has order {}",
         D::NDERIV
     );
-    let x0 = x.re();
-    let [f0, f1, f2, f3] = f(x0);
-    if D::NDERIV == 0 {
-        return D::from(f0);
-    }
-    let dx = x - x0;
+    x.compose(f(x.re()))
+}
+
+/// `f0 + f1·dx + f2·dx²/2 + f3·dx³/6` with `dx = x − x.re()`, terms beyond the order of `D`
+/// skipped: [`custom_unary`] for the higher-order types.
+#[inline(always)]
+fn taylor_series<D: DualNum<Primitive = f64> + Copy>(x: D, [f0, f1, f2, f3]: [f64; 4]) -> D {
+    let dx = x - x.re();
     let mut y = dx * f1 + f0;
     if D::NDERIV >= 2 {
         let dx2 = dx * dx;

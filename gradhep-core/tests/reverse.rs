@@ -663,6 +663,14 @@ fn constants_record_nothing_and_keep_plain_values() {
 }
 
 #[test]
+fn an_infinite_input_gives_the_limit_and_a_zero_derivative() {
+    for (z, limit) in [(f64::INFINITY, 1.0), (f64::NEG_INFINITY, 0.0)] {
+        assert_eq!(gradient(&[z], |p| sigmoid(p[0])), (limit, vec![0.0]));
+        assert_eq!(gradient(&[z], |p| normal_cdf(p[0])), (limit, vec![0.0]));
+    }
+}
+
+#[test]
 fn generic_gradhep_code_runs_inside_phi() {
     // a `#[differentiable]` companion's generic body and gradhep's histogram, at D = Rev
     #[gradhep_core::differentiable(crate = gradhep_core)]

@@ -1,11 +1,12 @@
 //! Soft cuts and smooth extrema: stability far out, precision in the tails, inference of the
 //! scalar type from mixed data and duals, and the hard limits.
 
-use gradhep_core::lift;
 use gradhep_core::num_dual::{Dual2_64, Dual64, DualSVec64, first_derivative, second_derivative};
 use gradhep_core::smooth::{
     cut_above, cut_below, cut_window, logsumexp, sigmoid, smooth_max, smooth_min, softmax, softplus,
 };
+use gradhep_core::special::{normal_cdf, tanh};
+use gradhep_core::{DualDense64, lift};
 
 #[test]
 fn sigmoid_and_softplus_have_finite_derivatives_out_to_1e308() {
@@ -31,6 +32,37 @@ fn sigmoid_and_softplus_have_finite_derivatives_out_to_1e308() {
         second_derivative(softplus::<Dual2_64>, 1e308),
         (1e308, 1.0, 0.0)
     );
+}
+
+#[test]
+fn first_order_duals_take_the_limits_at_infinity() {
+    // σ, Φ and tanh → (±1 or 0, zero derivative); softplus(z) → (∞, the tangent itself)
+    for z in [f64::INFINITY, f64::NEG_INFINITY] {
+        let up = z > 0.0;
+        let ends = [
+            (
+                sigmoid::<Dual64> as fn(Dual64) -> Dual64,
+                if up { 1.0 } else { 0.0 },
+            ),
+            (normal_cdf::<Dual64>, if up { 1.0 } else { 0.0 }),
+            (tanh::<Dual64>, z.signum()),
+        ];
+        for (f, limit) in ends {
+            assert_eq!(first_derivative(f, z), (limit, 0.0), "at {z}");
+        }
+        let dense = sigmoid(DualDense64::new(z, [1.0, -2.0]));
+        assert_eq!((dense.re, dense.eps), (ends[0].1, [0.0, 0.0]));
+        let svec = sigmoid(DualSVec64::<2>::from_re(z).derivative(1));
+        assert_eq!(svec.re, ends[0].1);
+        assert_eq!(
+            svec.eps
+                .unwrap_generic(nalgebra::Const::<2>, nalgebra::U1)
+                .as_slice(),
+            [0.0, 0.0]
+        );
+    }
+    let p = softplus(DualDense64::new(f64::INFINITY, [1.0, -2.0]));
+    assert_eq!((p.re, p.eps), (f64::INFINITY, [1.0, -2.0]));
 }
 
 #[test]

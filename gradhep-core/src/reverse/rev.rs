@@ -114,7 +114,7 @@ impl Rev {
 
     /// `f(self)` with value `f0` and derivative `f1`.
     #[inline]
-    fn unary(self, f0: f64, f1: f64) -> Self {
+    pub(crate) fn unary(self, f0: f64, f1: f64) -> Self {
         if self.is_constant() {
             return Self::constant(f0);
         }
