@@ -120,6 +120,18 @@ macro_rules! impl_elem_for_itself {
     };
 }
 
+/// `x − x.re()` with its real part exactly zero where the inner type `T` carries no
+/// derivatives (`x − ∞` would leave `∞ − ∞` there); a nested dual keeps the plain difference.
+macro_rules! infinitesimal {
+    ($x:ident, $inner:ty) => {{
+        let mut dx = $x - DualStruct::re(&$x);
+        if <$inner as DualNum>::NDERIV == 0 {
+            dx.re = <$inner>::zero();
+        }
+        dx
+    }};
+}
+
 /// The first-order chain rule for a num-dual type whose inner type `T` carries no derivatives
 /// (`x·f1`, then the value set to `f0`), the series of [`custom_unary`] for a nested one.
 macro_rules! first_order_or_series {
@@ -129,7 +141,7 @@ macro_rules! first_order_or_series {
             y.re = <$inner>::from($f[0]);
             y
         } else {
-            taylor_series($x, $f)
+            taylor_series(infinitesimal!($x, $inner), $f)
         }
     };
 }
@@ -138,13 +150,17 @@ impl_elem_for_itself!(Real<T>, [T: DualNum<Primitive = f64>], [], |_x, f| Self::
 impl_elem_for_itself!(Dual<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
     first_order_or_series!(x, f, T)
 });
-impl_elem_for_itself!(Dual2<T>, [T: DualNum<Primitive = f64>], [], |x, f| taylor_series(x, f));
-impl_elem_for_itself!(Dual3<T>, [T: DualNum<Primitive = f64>], [], |x, f| taylor_series(x, f));
+impl_elem_for_itself!(Dual2<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
+    taylor_series(infinitesimal!(x, T), f)
+});
+impl_elem_for_itself!(Dual3<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
+    taylor_series(infinitesimal!(x, T), f)
+});
 impl_elem_for_itself!(HyperDual<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
-    taylor_series(x, f)
+    taylor_series(infinitesimal!(x, T), f)
 });
 impl_elem_for_itself!(HyperHyperDual<T>, [T: DualNum<Primitive = f64>], [], |x, f| {
-    taylor_series(x, f)
+    taylor_series(infinitesimal!(x, T), f)
 });
 impl_elem_for_itself!(
     DualVec<T, N>,
@@ -156,13 +172,13 @@ impl_elem_for_itself!(
     Dual2Vec<T, N>,
     [T: DualNum<Primitive = f64>, N: Dim],
     [DefaultAllocator: Allocator<N> + Allocator<U1, N> + Allocator<N, N>,],
-    |x, f| taylor_series(x, f)
+    |x, f| taylor_series(infinitesimal!(x, T), f)
 );
 impl_elem_for_itself!(
     HyperDualVec<T, M, N>,
     [T: DualNum<Primitive = f64>, M: Dim, N: Dim],
     [DefaultAllocator: Allocator<M> + Allocator<U1, N> + Allocator<M, N>,],
-    |x, f| taylor_series(x, f)
+    |x, f| taylor_series(infinitesimal!(x, T), f)
 );
 impl_elem_for_itself!(DualDense64<K>, [const K: usize], [], |x, f| x.chain_rule(f[0], f[1]));
 impl_elem_for_itself!(Rev, [], [], |x, f| x.unary(f[0], f[1]));
@@ -244,9 +260,10 @@ pub fn detach<D: Scalar>(x: impl Value<D>) -> f64 {
 /// series is exact, including all cross terms of nested and hyper-dual numbers. Terms beyond
 /// the type's order are skipped; `f` may leave them as anything finite. A first-order type
 /// (`Dual64`, `DualDense64`, `DualSVec64`, [`Rev`]) takes the chain rule `f0 + f1·ε`
-/// directly ([`Elem::compose`]): no subtraction, so at `x = ±∞` it gives the limit `f0` with
-/// the tangent `f1·ε`, as `f64` gives `f0` (σ(∞) is 1 with a zero derivative). A higher-order
-/// type there has `dx` with the real part `∞ − ∞`, and so a NaN value.
+/// directly ([`Elem::compose`]), and a higher-order one sets the real part of `dx` to exactly
+/// zero, so that at `x = ±∞` both give the limit `f0`, as `f64` does (σ(∞) is 1 with zero
+/// derivatives). Only a nested dual (`Dual<Dual64>`, …) has `dx` with the real part `∞ − ∞`
+/// there, and so a NaN value.
 ///
 /// # Panics
 /// If `D::NDERIV > 3` (fourth-order types need a fourth derivative).
@@ -271,11 +288,11 @@ pub fn custom_unary<D: Scalar>(x: D, f: impl FnOnce(f64) -> [f64; 4]) -> D {
     x.compose(f(x.re()))
 }
 
-/// `f0 + f1·dx + f2·dx²/2 + f3·dx³/6` with `dx = x − x.re()`, terms beyond the order of `D`
-/// skipped: [`custom_unary`] for the higher-order types.
+/// `f0 + f1·dx + f2·dx²/2 + f3·dx³/6`, terms beyond the order of `D` skipped, for the
+/// infinitesimal part `dx = x − x.re()` of the argument: [`custom_unary`] for the
+/// higher-order types.
 #[inline(always)]
-fn taylor_series<D: DualNum<Primitive = f64> + Copy>(x: D, [f0, f1, f2, f3]: [f64; 4]) -> D {
-    let dx = x - x.re();
+fn taylor_series<D: DualNum<Primitive = f64> + Copy>(dx: D, [f0, f1, f2, f3]: [f64; 4]) -> D {
     let mut y = dx * f1 + f0;
     if D::NDERIV >= 2 {
         let dx2 = dx * dx;

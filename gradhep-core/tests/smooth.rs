@@ -1,12 +1,15 @@
 //! Soft cuts and smooth extrema: stability far out, precision in the tails, inference of the
 //! scalar type from mixed data and duals, and the hard limits.
 
-use gradhep_core::num_dual::{Dual2_64, Dual64, DualSVec64, first_derivative, second_derivative};
+use gradhep_core::num_dual::{
+    Dual2_64, Dual3_64, Dual64, DualSVec64, HyperDual64, first_derivative, second_derivative,
+    third_derivative,
+};
 use gradhep_core::smooth::{
     cut_above, cut_below, cut_window, logsumexp, sigmoid, smooth_max, smooth_min, softmax, softplus,
 };
 use gradhep_core::special::{normal_cdf, tanh};
-use gradhep_core::{DualDense64, lift};
+use gradhep_core::{DualDense64, hessian_seeds, lift, split_hessian};
 
 #[test]
 fn sigmoid_and_softplus_have_finite_derivatives_out_to_1e308() {
@@ -35,8 +38,8 @@ fn sigmoid_and_softplus_have_finite_derivatives_out_to_1e308() {
 }
 
 #[test]
-fn first_order_duals_take_the_limits_at_infinity() {
-    // σ, Φ and tanh → (±1 or 0, zero derivative); softplus(z) → (∞, the tangent itself)
+fn duals_take_the_limits_at_infinity() {
+    // σ, Φ and tanh → (±1 or 0, zero derivatives); softplus(z) → (∞, the tangent itself)
     for z in [f64::INFINITY, f64::NEG_INFINITY] {
         let up = z > 0.0;
         let ends = [
@@ -60,6 +63,20 @@ fn first_order_duals_take_the_limits_at_infinity() {
                 .as_slice(),
             [0.0, 0.0]
         );
+        // the higher orders: the series about an infinite point
+        let s = ends[0].1;
+        assert_eq!(second_derivative(sigmoid::<Dual2_64>, z), (s, 0.0, 0.0));
+        assert_eq!(
+            third_derivative(normal_cdf::<Dual3_64>, z),
+            (s, 0.0, 0.0, 0.0)
+        );
+        let h = tanh(HyperDual64::from_re(z).derivative1().derivative2());
+        assert_eq!(
+            [h.re, h.eps1, h.eps2, h.eps1eps2],
+            [z.signum(), 0.0, 0.0, 0.0]
+        );
+        let (y, g, hess) = split_hessian(sigmoid(hessian_seeds([z, 1.0])[0]));
+        assert_eq!((y, g, hess), (s, [0.0; 2], [[0.0; 2]; 2]));
     }
     let p = softplus(DualDense64::new(f64::INFINITY, [1.0, -2.0]));
     assert_eq!((p.re, p.eps), (f64::INFINITY, [1.0, -2.0]));
