@@ -93,7 +93,7 @@ impl<D: DualNum<Primitive = f64>> Elem<D> for f64 {
 // Each num-dual family, `DualDense64` and `Rev`, is an element of itself only: that is what
 // lets a dual slice pin the scalar type during inference.
 macro_rules! impl_elem_for_itself {
-    ($ty:ty, [$($gen:tt)*], [$($bound:tt)*], |$x:ident, $f:ident| $chain_rule:expr) => {
+    ($ty:ty, [$($gen:tt)*], [$($bound:tt)*], |$x:ident, $f:ident| $compose:expr) => {
         impl<$($gen)*> Elem<$ty> for $ty
         where
             $ty: DualNum<Primitive = f64> + Copy + Send + Sync,
@@ -114,7 +114,7 @@ macro_rules! impl_elem_for_itself {
             #[inline]
             fn compose(self, $f: [f64; 4]) -> Self {
                 let $x = self;
-                $chain_rule
+                $compose
             }
         }
     };
