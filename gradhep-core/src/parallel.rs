@@ -1,16 +1,15 @@
 //! Sums over events on all cores, with results that do not depend on the number of cores.
 //!
-//! Events are split into shards that depend only on their number (at most 64 shards, of at least
-//! 8192 events for the sums here). With the `parallel` feature (on by default) the shards run on
-//! rayon's pool; without it they run one after another. Each shard is summed as eight interleaved
-//! partial sums (event `i` into partial `i mod 8`, the remainder of the shard's length after them),
-//! which are independent chains of additions: the compiler can then evaluate events four at a time
-//! in vector registers, two such groups at once, where a single running sum forces one event after
-//! another. The partials are
-//! added in a fixed order and the shard results in shard order, so the result is the same bit for
-//! bit with or without the feature and on any number of threads. A sum of duals is the sum of the
-//! values and of each tangent component, so the partial sums of duals combine exactly as those of
-//! `f64` do.
+//! Events are split into shards that depend only on their number (at most 64 shards, of at
+//! least 8192 events for the sums here). With the `parallel` feature (on by default) the shards
+//! run on rayon's pool; without it they run one after another. Each shard is summed as eight
+//! interleaved partial sums (event `i` into partial `i mod 8`, the remainder of the shard's
+//! length after them), which are independent chains of additions: the compiler can then
+//! evaluate events four at a time in vector registers, two such groups at once, where a single
+//! running sum forces one event after another. The partials are added in a fixed order and the
+//! shard results in shard order, so the result is the same bit for bit with or without the
+//! feature and on any number of threads. A sum of duals is the sum of the values and of each
+//! tangent component, so the partial sums of duals combine exactly as those of `f64` do.
 
 use crate::LANES;
 use crate::scalar::Scalar;

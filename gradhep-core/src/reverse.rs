@@ -25,7 +25,7 @@
 //! product). That is independent of `K` except for reading the `K` leaves' adjoints, where
 //! forward mode carries `K` tangents through every operation. For W4 of the benchmarks (an
 //! MLP with K = 337, M = 5, its `tanh` by [`special::tanh`](crate::special::tanh)) an event
-//! costs 10–13 primal evaluations on one thread, against ~330 for forward mode. Forward mode
+//! costs 9–13 primal evaluations on one thread, against 270–340 for forward mode. Forward mode
 //! (`DualDense64<K>`) is still the better choice for few parameters or a single event; this
 //! is for `K ≫ M`, such as a network's weights feeding a histogram. Events whose code takes
 //! the same operations (no branch on the event's values) are swept four at a time, in

@@ -11,9 +11,9 @@
 //! (`tests/fixtures/exp/fit.py`), by Estrin's scheme: largest error 0.91 ulp on a dense grid
 //! of `|r| ≤ ln 2/2` in `f64`, where the degree-13 Taylor polynomial it replaced made 0.80,
 //! for two multiply-adds and two constants less per call (W1's gradient loop 6 % faster).
-//! `2^k` is built from the bits of the shifted sum, in
-//! two factors (`2^{k+54}`, normal for every `k` that can occur, and `2^{−54}`) so that
-//! results in the subnormal range are rounded once, by the last product. The `2^{−54}` is
+//! `2^k` is built from the bits of the shifted sum, in two factors (`2^{k+54}`, normal for
+//! every `k` that can occur, and `2^{−54}`) so that results in the subnormal range are
+//! rounded once, by the last product. The `2^{−54}` is
 //! carried by the polynomial's coefficients, which scales every step of it exactly: the same
 //! bits as a product after it, one multiplication less on the path to the result. The
 //! multiply-adds are fused where the target has FMA (one rounding each;
@@ -37,7 +37,7 @@ const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// as low as `x` can go for `2^{k+54}` to stay normal (`k = −1076`).
 const FLOOR: f64 = -745.5;
 
-/// The second step of the scaling, `2^{−54}`.
+/// The second factor of the scaling, `2^{−54}`, carried by the polynomial.
 const TWO_M54: f64 = f64::from_bits((1023 - 54) << 52);
 
 /// `q`, lowest power first: `e^r = 1 + r + r²q(r)` on `|r| ≤ ln 2/2`
